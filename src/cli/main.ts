@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * laps-migrate entry point. Each command lives in its own module and registers itself on the
+ * program; heavy dependencies are imported inside actions so that --help stays fast.
+ */
+import { Command } from 'commander';
+import { setStateDir } from '../config/paths.js';
+import { reportError } from './action.js';
+import { VERSION } from '../version.js';
+import { registerConnect } from './connect.js';
+import { registerLab } from './lab.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('laps-migrate')
+    .description('Move an Active Directory estate from legacy Microsoft LAPS to Windows LAPS, safely and in stages.')
+    .version(VERSION)
+    .option('--state-dir <dir>', 'state folder (journal, lab, logs); default $XDG_STATE_HOME/laps-migrate')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+  program.hook('preAction', (thisCommand) => {
+    const opts = thisCommand.optsWithGlobals() as { stateDir?: string };
+    if (opts.stateDir) setStateDir(opts.stateDir);
+  });
+  const commands: Array<(p: Command) => void> = [
+    registerConnect,
+    registerLab,
+  ];
+  for (const register of commands) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      // help and version exit 0; every other commander complaint is a usage error
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(e);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,371 @@
+/**
+ * The live Directory over LDAP (ldapts): LDAPS or StartTLS with certificate verification by
+ * default, simple bind, paged searches as async iterators, the SD-flags control.
+ */
+import { readFileSync } from 'node:fs';
+import * as tls from 'node:tls';
+import { isIP } from 'node:net';
+import { Attribute, BerWriter, Change, Client, Control, type Entry } from 'ldapts';
+import { ExitCode, InputError, UserError } from '../errors.js';
+import { mapLdapError, type ErrorContext } from './ldap-errors.js';
+import { sidToString } from './sid-bytes.js';
+import type { BoundIdentity, ConnectionFacts, DirEntry, Directory, Modification, RootDse, SearchOptions } from './types.js';
+
+/** LDAP_SERVER_SD_FLAGS_OID: which parts of nTSecurityDescriptor to read or write. */
+export class SdFlagsControl extends Control {
+  static readonly OID = '1.2.840.113556.1.4.801';
+  readonly flags: number;
+  constructor(flags: number) {
+    super(SdFlagsControl.OID, { critical: true });
+    this.flags = flags;
+  }
+  protected override writeControl(writer: BerWriter): void {
+    const inner = new BerWriter();
+    inner.startSequence();
+    inner.writeInt(this.flags);
+    inner.endSequence();
+    writer.writeBuffer(inner.buffer, 0x04);
+  }
+}
+
+export interface ConnectOptions {
+  server: string;
+  startTls?: boolean;
+  insecurePlainLdap?: boolean;
+  caFile?: string;
+  user: string;
+  password: string;
+  /** Milliseconds for connect and for each operation (0 = none for operations). */
+  timeoutMs?: number;
+  /** Called with warnings (plain LDAP). Defaults to stderr. */
+  warn?: (msg: string) => void;
+}
+
+interface ParsedUrl {
+  scheme: 'ldap' | 'ldaps';
+  host: string;
+  port: number;
+  url: string;
+}
+
+export function parseServerUrl(server: string): ParsedUrl {
+  let text = server.trim();
+  if (!/^[a-z]+:\/\//i.test(text)) text = `ldaps://${text}`;
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new InputError(`--server "${server}" is not a valid LDAP URL`, { advice: 'Use ldaps://dc.example.com or ldap://dc.example.com with --starttls.' });
+  }
+  const scheme = u.protocol.replace(':', '').toLowerCase();
+  if (scheme !== 'ldap' && scheme !== 'ldaps') {
+    throw new InputError(`--server must use ldaps:// or ldap://, not ${scheme}://`);
+  }
+  if ((u.pathname && u.pathname !== '/') || u.search) {
+    throw new InputError(`--server takes only scheme, host and port (got "${server}")`, { advice: 'Use --base-dn to choose the search base.' });
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port ? Number(u.port) : scheme === 'ldaps' ? 636 : 389;
+  const hostForUrl = isIP(host) === 6 ? `[${host}]` : host;
+  return { scheme, host, port, url: `${scheme}://${hostForUrl}:${port}` };
+}
+
+function certNames(cert: tls.PeerCertificate | undefined): string[] {
+  if (!cert) return [];
+  const names: string[] = [];
+  const cn = cert.subject?.CN;
+  if (typeof cn === 'string') names.push(`CN=${cn}`);
+  else if (Array.isArray(cn)) for (const c of cn) names.push(`CN=${c}`);
+  if (cert.subjectaltname) for (const part of cert.subjectaltname.split(/,\s*/)) names.push(part);
+  return names;
+}
+
+function normaliseEntry(e: Entry): DirEntry {
+  const attributes: Record<string, Array<string | Buffer>> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'dn') continue;
+    const key = k.toLowerCase();
+    const values = Array.isArray(v) ? (v as Array<string | Buffer>) : [v as string | Buffer];
+    const existing = attributes[key];
+    if (existing) existing.push(...values);
+    else attributes[key] = values;
+  }
+  return { dn: e.dn, attributes };
+}
+
+function bufferNames(names: string[] | undefined): string[] {
+  if (!names?.length) return [];
+  const out = new Set<string>();
+  for (const n of names) {
+    out.add(n);
+    out.add(n.toLowerCase());
+  }
+  return [...out];
+}
+
+export class LdapDirectory implements Directory {
+  readonly facts: ConnectionFacts;
+  private readonly client: Client;
+  private readonly ctx: ErrorContext;
+  private rootDseCache: RootDse | undefined;
+  private identityCache: BoundIdentity | undefined;
+  private readonly bindName: string;
+
+  private constructor(client: Client, facts: ConnectionFacts, ctx: ErrorContext, bindName: string) {
+    this.client = client;
+    this.facts = facts;
+    this.ctx = ctx;
+    this.bindName = bindName;
+  }
+
+  /** Connects, negotiates TLS as asked, binds; every failure becomes a UserError with exit 4 (or 6). */
+  static async connect(options: ConnectOptions): Promise<LdapDirectory> {
+    const parsed = parseServerUrl(options.server);
+    const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+    const tlsMode: ConnectionFacts['tls'] = parsed.scheme === 'ldaps' ? 'ldaps' : options.startTls ? 'starttls' : 'plain';
+    if (tlsMode === 'plain') {
+      if (!options.insecurePlainLdap) {
+        throw new UserError(`refusing plain LDAP to ${parsed.url}: the password and every value would cross the network unencrypted`, ExitCode.USAGE, {
+          reason: 'PLAIN_LDAP_REFUSED',
+          advice: 'Use ldaps://, or ldap:// with --starttls. Only for a lab: --insecure-plain-ldap.',
+        });
+      }
+      warn(`plain LDAP to ${parsed.url} (--insecure-plain-ldap): credentials and data are NOT encrypted`);
+    }
+    if (parsed.scheme === 'ldaps' && options.startTls) {
+      throw new InputError('--starttls goes with ldap:// URLs; ldaps:// is already TLS');
+    }
+    let ca: Buffer | undefined;
+    if (options.caFile) {
+      try {
+        ca = readFileSync(options.caFile);
+      } catch (e) {
+        throw new InputError(`cannot read --ca-file ${options.caFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
+      if (!ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+        throw new InputError(`--ca-file ${options.caFile} holds no PEM certificate`);
+      }
+    }
+    const ctx: ErrorContext = { url: parsed.url, host: parsed.host, port: parsed.port, user: options.user, certificateNames: [] };
+    const checkServerIdentity = (host: string, cert: tls.PeerCertificate): Error | undefined => {
+      ctx.certificateNames = certNames(cert);
+      return tls.checkServerIdentity(host, cert);
+    };
+    const tlsOptions: tls.ConnectionOptions = {
+      rejectUnauthorized: true,
+      checkServerIdentity,
+      minVersion: 'TLSv1.2',
+      ...(ca ? { ca } : {}),
+      ...(isIP(parsed.host) ? {} : { servername: parsed.host }),
+    };
+    const timeout = options.timeoutMs ?? 30_000;
+    const client = new Client({
+      url: parsed.url,
+      connectTimeout: timeout,
+      timeout: 0,
+      ...(parsed.scheme === 'ldaps' ? { tlsOptions } : {}),
+    });
+    try {
+      if (tlsMode === 'starttls') {
+        ctx.operation = 'StartTLS';
+        await client.startTLS({ ...tlsOptions, host: parsed.host });
+      }
+      ctx.operation = 'bind';
+      await client.bind(options.user, options.password);
+      ctx.operation = undefined;
+    } catch (e) {
+      await client.unbind().catch(() => undefined);
+      if (tlsMode === 'starttls' && /unsupported|not supported|protocol error/i.test(String((e as Error)?.message))) {
+        throw new UserError(`the server at ${parsed.url} does not offer StartTLS`, ExitCode.CONNECTION, { reason: 'STARTTLS_UNSUPPORTED', advice: 'Use ldaps:// instead.', cause: e });
+      }
+      throw mapLdapError(e, ctx);
+    }
+    const facts: ConnectionFacts = {
+      url: parsed.url,
+      tls: tlsMode,
+      certificateVerified: tlsMode !== 'plain',
+      certificateNames: [...(ctx.certificateNames ?? [])],
+    };
+    return new LdapDirectory(client, facts, ctx, options.user);
+  }
+
+  private fail(e: unknown, operation: string): never {
+    throw mapLdapError(e, { ...this.ctx, operation });
+  }
+
+  async rootDse(): Promise<RootDse> {
+    if (this.rootDseCache) return this.rootDseCache;
+    const attrs = [
+      'defaultNamingContext', 'configurationNamingContext', 'schemaNamingContext', 'rootDomainNamingContext',
+      'namingContexts', 'dnsHostName', 'serverName', 'domainFunctionality', 'forestFunctionality',
+      'domainControllerFunctionality', 'supportedControl', 'supportedLDAPVersion', 'isGlobalCatalogReady',
+    ];
+    let entry: Entry | undefined;
+    try {
+      const res = await this.client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: attrs });
+      entry = res.searchEntries[0];
+    } catch (e) {
+      this.fail(e, 'reading the rootDSE');
+    }
+    if (!entry) throw new UserError('the server returned no rootDSE: is this an LDAP directory?', ExitCode.CONNECTION);
+    const d = normaliseEntry(entry);
+    const s = (n: string) => String(d.attributes[n.toLowerCase()]?.[0] ?? '');
+    const all = (n: string) => (d.attributes[n.toLowerCase()] ?? []).map(String);
+    this.rootDseCache = {
+      defaultNamingContext: s('defaultNamingContext'),
+      configurationNamingContext: s('configurationNamingContext'),
+      schemaNamingContext: s('schemaNamingContext'),
+      rootDomainNamingContext: s('rootDomainNamingContext'),
+      namingContexts: all('namingContexts'),
+      dnsHostName: s('dnsHostName'),
+      serverName: s('serverName'),
+      domainFunctionality: Number(s('domainFunctionality') || -1),
+      forestFunctionality: Number(s('forestFunctionality') || -1),
+      domainControllerFunctionality: Number(s('domainControllerFunctionality') || -1),
+      supportedControl: all('supportedControl'),
+      supportedLDAPVersion: all('supportedLDAPVersion'),
+      isGlobalCatalogReady: s('isGlobalCatalogReady').toUpperCase() === 'TRUE',
+    };
+    return this.rootDseCache;
+  }
+
+  /** The bound account: DN via the "Who am I?" extended operation, SID and tokenGroups from its entry. */
+  async whoAmI(): Promise<BoundIdentity> {
+    if (this.identityCache) return this.identityCache;
+    const root = await this.rootDse();
+    let authzId = '';
+    try {
+      const res = await this.client.exop('1.3.6.1.4.1.4203.1.11.3');
+      authzId = String(res.value ?? '');
+    } catch {
+      authzId = '';
+    }
+    let filter: string;
+    const name = authzId.replace(/^(u:|dn:)/, '') || this.bindName;
+    if (authzId.startsWith('dn:') || /^[a-z]+=/i.test(name)) {
+      const dn = name;
+      const entry = await this.read(dn, ['objectSid', 'tokenGroups'], { binaryAttributes: ['objectSid', 'tokenGroups'] });
+      if (!entry) throw new UserError(`cannot read the bound account ${dn}`, ExitCode.ACCESS_DENIED);
+      return (this.identityCache = identityFrom(entry));
+    }
+    if (name.includes('\\')) {
+      filter = `(sAMAccountName=${escapeFilterValue(name.split('\\').pop() ?? '')})`;
+    } else if (name.includes('@')) {
+      const [sam] = name.split('@');
+      filter = `(|(userPrincipalName=${escapeFilterValue(name)})(sAMAccountName=${escapeFilterValue(sam ?? '')}))`;
+    } else {
+      filter = `(sAMAccountName=${escapeFilterValue(name)})`;
+    }
+    const found = await this.searchAll({ base: root.defaultNamingContext, filter, attributes: ['objectSid'], binaryAttributes: ['objectSid'] });
+    if (found.length !== 1) {
+      throw new UserError(`cannot identify the bound account "${name}" in ${root.defaultNamingContext} (${found.length} matches)`, ExitCode.CONNECTION);
+    }
+    const entry = await this.read(found[0]!.dn, ['objectSid', 'tokenGroups'], { binaryAttributes: ['objectSid', 'tokenGroups'] });
+    if (!entry) throw new UserError(`cannot read the bound account ${found[0]!.dn}`, ExitCode.ACCESS_DENIED);
+    return (this.identityCache = identityFrom(entry));
+  }
+
+  async *searchPages(options: SearchOptions): AsyncIterable<DirEntry[]> {
+    const controls = options.sdFlags !== undefined ? [new SdFlagsControl(options.sdFlags)] : undefined;
+    try {
+      const pages = this.client.searchPaginated(
+        options.base,
+        {
+          scope: options.scope ?? 'sub',
+          filter: options.filter ?? '(objectClass=*)',
+          attributes: options.attributes,
+          explicitBufferAttributes: bufferNames(options.binaryAttributes),
+          paged: { pageSize: options.pageSize ?? 1000 },
+          timeLimit: 0,
+        },
+        controls,
+      );
+      for await (const page of pages) {
+        yield page.searchEntries.map(normaliseEntry);
+      }
+    } catch (e) {
+      if (isNoSuchObject(e)) return;
+      this.fail(e, `searching ${options.base}`);
+    }
+  }
+
+  async searchAll(options: SearchOptions): Promise<DirEntry[]> {
+    const out: DirEntry[] = [];
+    for await (const page of this.searchPages(options)) out.push(...page);
+    return out;
+  }
+
+  async read(dn: string, attributes: string[], options: { binaryAttributes?: string[]; sdFlags?: number } = {}): Promise<DirEntry | undefined> {
+    const controls = options.sdFlags !== undefined ? [new SdFlagsControl(options.sdFlags)] : undefined;
+    try {
+      const res = await this.client.search(
+        dn,
+        { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: bufferNames(options.binaryAttributes), timeLimit: 0 },
+        controls,
+      );
+      const e = res.searchEntries[0];
+      return e ? normaliseEntry(e) : undefined;
+    } catch (e) {
+      if (isNoSuchObject(e)) return undefined;
+      this.fail(e, `reading ${dn}`);
+    }
+  }
+
+  async modify(dn: string, changes: Modification[], options: { sdFlags?: number } = {}): Promise<void> {
+    const controls = options.sdFlags !== undefined ? [new SdFlagsControl(options.sdFlags)] : undefined;
+    const ldapChanges = changes.map(
+      (c) => new Change({ operation: c.operation, modification: new Attribute({ type: c.attribute, values: c.values as string[] | Buffer[] }) }),
+    );
+    try {
+      await this.client.modify(dn, ldapChanges, controls);
+    } catch (e) {
+      this.fail(e, `modifying ${dn}`);
+    }
+  }
+
+  async add(dn: string, attributes: Record<string, Array<string | Buffer>>): Promise<void> {
+    const attrs = Object.entries(attributes).map(([type, values]) => new Attribute({ type, values: values as string[] | Buffer[] }));
+    try {
+      await this.client.add(dn, attrs);
+    } catch (e) {
+      this.fail(e, `adding ${dn}`);
+    }
+  }
+
+  async delete(dn: string): Promise<void> {
+    try {
+      await this.client.del(dn);
+    } catch (e) {
+      this.fail(e, `deleting ${dn}`);
+    }
+  }
+
+  /** Raw exop, for schemaUpdateNow-style operations that have no modify form. */
+  async extendedOperation(oid: string, value?: Buffer): Promise<void> {
+    try {
+      await this.client.exop(oid, value);
+    } catch (e) {
+      this.fail(e, `extended operation ${oid}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => undefined);
+  }
+}
+
+function isNoSuchObject(e: unknown): boolean {
+  return !!e && typeof e === 'object' && (e as { code?: unknown }).code === 32;
+}
+
+function identityFrom(entry: DirEntry): BoundIdentity {
+  const sidBuf = entry.attributes['objectsid']?.[0];
+  if (!Buffer.isBuffer(sidBuf)) throw new UserError(`the bound account ${entry.dn} has no readable objectSid`, ExitCode.ACCESS_DENIED);
+  const groups = (entry.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((b) => sidToString(b));
+  return { dn: entry.dn, sid: sidToString(sidBuf), groupSids: groups };
+}
+
+/** RFC 4515 escaping of an assertion value. */
+export function escapeFilterValue(value: string): string {
+  return value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
