@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
           // One lab DC serves every integration file; files run one after another.
           fileParallelism: false,
           testTimeout: 120_000,
