@@ -7,29 +7,19 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Directory } from '../directory/types.js';
 import { sidToString } from '../directory/sid-bytes.js';
+import { guidFromBytes } from '../directory/guid-bytes.js';
 import { LdapDirectory } from '../directory/ldap-directory.js';
 import { applyAclOps, type AclOp } from './acl-tool.js';
 import { ESTATE_COMPUTERS, ESTATE_GPOS, ESTATE_GROUPS, ESTATE_OUS, ESTATE_USERS } from './estate.js';
 import type { LabComputer } from './manifest.js';
+import { integer8TimeString } from '../laps/filetime.js';
 
 export const COMPUTER_CLASS_GUID = 'bf967a86-0de6-11d0-a285-00aa003049e2';
 export const LEGACY_PWD_OID = '1.2.840.113556.1.8000.2554.50051.45980.28112.18903.35903.6685103.1224907.2.1';
 export const LEGACY_EXP_OID = '1.2.840.113556.1.8000.2554.50051.45980.28112.18903.35903.6685103.1224907.2.2';
 
-const FILETIME_EPOCH_DIFF_MS = 11_644_473_600_000n;
 /** Date -> Integer8 FILETIME decimal string. */
-export function fileTimeString(d: Date): string {
-  return ((BigInt(d.getTime()) + FILETIME_EPOCH_DIFF_MS) * 10_000n).toString();
-}
-
-/** schemaIDGUID bytes (little-endian first three fields) -> canonical GUID string. */
-export function guidFromBytes(b: Buffer): string {
-  const h = (s: number, e: number, rev: boolean) => {
-    const part = b.subarray(s, e);
-    return Buffer.from(rev ? [...part].reverse() : part).toString('hex');
-  };
-  return `${h(0, 4, true)}-${h(4, 6, true)}-${h(6, 8, true)}-${h(8, 10, false)}-${h(10, 16, false)}`;
-}
+export const fileTimeString = integer8TimeString;
 
 /** A password that satisfies AD complexity; never printed. */
 export function labPassword(length = 20): string {

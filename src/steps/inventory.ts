@@ -1,0 +1,294 @@
+/**
+ * Step 1, inventory (read-only, any domain account): streams every computer page by page,
+ * classifies it, rolls up per OU, maps LAPS GPOs and their reach, and returns findings.
+ * Password values are never read: presence of clear-text passwords comes from filter-only
+ * searches that return DNs, so no password crosses the wire.
+ */
+import { VERSION } from '../version.js';
+import type { DirEntry, Directory } from '../directory/types.js';
+import { sidToString } from '../directory/sid-bytes.js';
+import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
+import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
+import { parseReplPropertyMetaData } from '../directory/repl-metadata.js';
+import { filetimeToDate } from '../laps/filetime.js';
+import { parseGeneralizedTime, parseInteger8Time } from '../directory/ad-time.js';
+import { gpoLapsKinds, parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
+import { lapsAttribute } from '../laps/attributes.js';
+import {
+  classifyComputer,
+  InventoryAccumulator,
+  inventoryFindings,
+  legacyGpoReach,
+  type ComputerFacts,
+  type ComputerRecord,
+  type GpoFacts,
+  type GpoRecord,
+  type InventoryOptions,
+  type InventorySummary,
+  type OuRecord,
+} from './inventory-analysis.js';
+import type { StepResult, TargetInfo } from './types.js';
+
+export const INVENTORY_SCHEMA_VERSION = 1;
+
+export interface InventoryData {
+  options: { staleDays: number; graceDays: number; scope: string };
+  schema: {
+    legacyPasswordAttribute: string | null;
+    legacyExpirationAttribute: string | null;
+    legacyRenamed: boolean;
+    windowsLaps: boolean;
+  };
+  summary: InventorySummary;
+  ous: OuRecord[];
+  gpos: GpoRecord[];
+  computers: ComputerRecord[];
+}
+
+export type InventoryResult = StepResult<InventoryData>;
+
+export interface InventoryRunOptions extends InventoryOptions {
+  /** Limit to computers under this DN (--ou). */
+  scope?: string;
+  onProgress?: (computers: number) => void;
+}
+
+async function dnSet(dir: Directory, base: string, filter: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for await (const page of dir.searchPages({ base, filter, attributes: ['1.1'] })) for (const e of page) out.add(dnKey(e.dn));
+  return out;
+}
+
+function str(e: DirEntry, name: string): string | undefined {
+  const v = e.attributes[name.toLowerCase()]?.[0];
+  return v === undefined ? undefined : String(v);
+}
+
+function buf(e: DirEntry, name: string): Buffer | undefined {
+  const v = e.attributes[name.toLowerCase()]?.[0];
+  return Buffer.isBuffer(v) ? v : undefined;
+}
+
+/** The 16-byte msLAPS-Encrypted* header starts with the update time (FILETIME high, low dwords). */
+function encryptedHeaderTime(b: Buffer | undefined): Date | undefined {
+  if (!b || b.length < 16) return undefined;
+  const ft = (BigInt(b.readUInt32LE(0)) << 32n) | BigInt(b.readUInt32LE(4));
+  const d = filetimeToDate(ft);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export async function readGpos(dir: Directory, domainDn: string): Promise<Map<string, GpoFacts>> {
+  const gpos = new Map<string, GpoFacts>();
+  const entries = await dir.searchAll({
+    base: `CN=Policies,CN=System,${domainDn}`,
+    scope: 'one',
+    filter: '(objectClass=groupPolicyContainer)',
+    attributes: ['cn', 'displayName', 'gPCMachineExtensionNames', 'flags'],
+  });
+  for (const e of entries) {
+    const guid = (str(e, 'cn') ?? '').toUpperCase();
+    gpos.set(guid, {
+      dn: e.dn,
+      guid,
+      displayName: str(e, 'displayName') ?? guid,
+      kinds: gpoLapsKinds(str(e, 'gPCMachineExtensionNames')),
+      computerSettingsDisabled: (Number(str(e, 'flags') ?? 0) & 2) === 2,
+    });
+  }
+  return gpos;
+}
+
+export async function readScopesOfManagement(dir: Directory, domainDn: string): Promise<Map<string, ScopeOfManagement>> {
+  const soms = new Map<string, ScopeOfManagement>();
+  const head = await dir.read(domainDn, ['gPLink', 'gPOptions']);
+  soms.set(dnKey(domainDn), { dn: domainDn, links: parseGpLink(head ? str(head, 'gPLink') : undefined), blocksInheritance: false });
+  for await (const page of dir.searchPages({ base: domainDn, filter: '(objectClass=organizationalUnit)', attributes: ['gPLink', 'gPOptions'] })) {
+    for (const e of page) {
+      soms.set(dnKey(e.dn), { dn: e.dn, links: parseGpLink(str(e, 'gPLink')), blocksInheritance: Number(str(e, 'gPOptions') ?? 0) === 1 });
+    }
+  }
+  return soms;
+}
+
+export async function runInventory(dir: Directory, target: TargetInfo, opts: InventoryRunOptions): Promise<InventoryResult> {
+  const root = await dir.rootDse();
+  const domainDn = root.defaultNamingContext;
+  const scope = opts.scope ?? target.baseDn;
+  if (!isUnder(scope, domainDn)) {
+    const { InputError } = await import('../errors.js');
+    throw new InputError(`--ou ${scope} is not inside the domain ${domainDn}`);
+  }
+  const schema: LapsSchema = await readLapsSchema(dir, root.schemaNamingContext);
+  const name = (k: keyof LapsSchema) => schema[k]?.name;
+  const legacyPwd = name('legacyPassword');
+  const legacyExp = name('legacyExpiration');
+  const winExp = name('expiration');
+  const winPwd = name('password');
+  const winEnc = name('encryptedPassword');
+  const winHist = name('encryptedPasswordHistory');
+  const winDsrm = name('encryptedDsrmPassword');
+  const attid = (k: keyof LapsSchema) => schema[k]?.attid;
+
+  // presence of clear-text passwords without reading them: filter-only searches return DNs
+  const computerFilter = '(objectCategory=computer)';
+  const legacyPresent = legacyPwd ? await dnSet(dir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
+  const clearPresent = winPwd ? await dnSet(dir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
+
+  const soms = await readScopesOfManagement(dir, domainDn);
+  const gpoFacts = await readGpos(dir, domainDn);
+
+  const attributes = [
+    'cn', 'dNSHostName', 'operatingSystem', 'operatingSystemVersion', 'lastLogonTimestamp', 'pwdLastSet', 'whenCreated',
+    'userAccountControl', 'mS-DS-CreatorSID', 'replPropertyMetaData',
+    ...[legacyExp, winExp, winEnc, winHist, winDsrm].filter((x): x is string => !!x),
+  ];
+  const binary = ['mS-DS-CreatorSID', 'replPropertyMetaData', ...[winEnc, winHist, winDsrm].filter((x): x is string => !!x)];
+
+  const facts: ComputerFacts[] = [];
+  const written = { legacy: 0, clear: 0, encrypted: 0 };
+  let encryptedSeen = 0;
+  for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
+    for (const e of page) {
+      const meta = buf(e, 'replPropertyMetaData');
+      const m = meta ? parseReplPropertyMetaData(meta) : [];
+      const w = (id: number | undefined) => {
+        if (id === undefined) return undefined;
+        const x = m.find((p) => p.attid === id);
+        return x ? { at: x.changed, count: x.version } : undefined;
+      };
+      const legacyWritten = w(attid('legacyPassword'));
+      const clearWritten = w(attid('password'));
+      const encWritten = w(attid('encryptedPassword'));
+      if (legacyWritten) written.legacy++;
+      if (clearWritten) written.clear++;
+      if (encWritten) written.encrypted++;
+      const enc = winEnc ? buf(e, winEnc) : undefined;
+      if (enc) encryptedSeen++;
+      const creator = buf(e, 'mS-DS-CreatorSID');
+      const k = dnKey(e.dn);
+      const f: ComputerFacts = {
+        dn: e.dn,
+        name: str(e, 'cn') ?? e.dn,
+        userAccountControl: Number(str(e, 'userAccountControl') ?? 0),
+        legacyPasswordPresent: legacyPresent.has(k),
+        windowsClearPresent: clearPresent.has(k),
+        windowsEncryptedPresent: !!enc,
+        historyCount: winHist ? (e.attributes[winHist.toLowerCase()] ?? []).length : 0,
+        dsrmPresent: winDsrm ? !!buf(e, winDsrm) : false,
+      };
+      const set = <K extends keyof ComputerFacts>(key: K, v: ComputerFacts[K] | undefined) => {
+        if (v !== undefined) f[key] = v;
+      };
+      set('dnsHostName', str(e, 'dNSHostName'));
+      set('operatingSystem', str(e, 'operatingSystem'));
+      set('operatingSystemVersion', str(e, 'operatingSystemVersion'));
+      set('lastLogon', parseInteger8Time(str(e, 'lastLogonTimestamp')));
+      set('pwdLastSet', parseInteger8Time(str(e, 'pwdLastSet')));
+      set('whenCreated', parseGeneralizedTime(str(e, 'whenCreated')));
+      set('creatorSid', creator ? sidToString(creator) : undefined);
+      set('legacyExpires', legacyExp ? parseInteger8Time(str(e, legacyExp)) : undefined);
+      set('windowsExpires', winExp ? parseInteger8Time(str(e, winExp)) : undefined);
+      set('legacyPasswordWritten', legacyWritten);
+      set('windowsClearWritten', clearWritten);
+      set('windowsEncryptedWritten', encWritten);
+      set('windowsEncryptedUpdated', encryptedHeaderTime(enc));
+      facts.push(f);
+    }
+    opts.onProgress?.(facts.length);
+  }
+
+  // Can the bound account see presence? If a value was ever written somewhere but none is visible, no.
+  const presenceReadable = {
+    legacy: legacyPresent.size > 0 || written.legacy === 0,
+    windowsClear: clearPresent.size > 0 || written.clear === 0,
+    windowsEncrypted: encryptedSeen > 0 || written.encrypted === 0,
+  };
+  for (const f of facts) {
+    if (!presenceReadable.legacy) f.legacyPasswordPresent = null;
+    if (!presenceReadable.windowsClear) f.windowsClearPresent = null;
+    if (!presenceReadable.windowsEncrypted) {
+      f.windowsEncryptedPresent = null;
+      f.historyCount = null;
+      f.dsrmPresent = null;
+    }
+  }
+
+  const reach = legacyGpoReach(new Set(facts.map((f) => parentDn(f.dn))), soms, gpoFacts, domainDn);
+  const acc = new InventoryAccumulator();
+  const computers: ComputerRecord[] = [];
+  let neverManaged = 0;
+  let unsupported = 0;
+  const joiner = { count: 0, examples: [] as string[] };
+  const gpoReachCount = new Map<string, { all: number; legacy: number }>();
+  for (const f of facts) {
+    const parentKey = dnKey(parentDn(f.dn));
+    const legacyGpos = reach.get(parentKey) ?? [];
+    const r = classifyComputer(f, opts, legacyGpos, domainDn);
+    computers.push(r);
+    acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
+    if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
+    if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
+    if (r.creatorSid) {
+      joiner.count++;
+      if (joiner.examples.length < 10) joiner.examples.push(r.name);
+    }
+    for (const g of legacyGpos) {
+      const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
+      c.all++;
+      if (r.state === 'legacy' || r.state === 'both') c.legacy++;
+      gpoReachCount.set(g, c);
+    }
+  }
+  const summary = acc.finish();
+  summary.presenceReadable = presenceReadable;
+  const allGpos = [...gpoFacts.values()];
+  summary.gpos = {
+    total: allGpos.length,
+    legacyLaps: allGpos.filter((g) => g.kinds.includes('legacy-laps')).length,
+    adminTemplates: allGpos.filter((g) => g.kinds.includes('admin-templates')).length,
+  };
+  const gpos: GpoRecord[] = allGpos
+    .map((g) => {
+      const links: GpoRecord['links'] = [];
+      for (const som of soms.values()) {
+        for (const l of som.links) if (l.guid === g.guid) links.push({ at: som.dn, atPath: friendlyPath(som.dn, domainDn), enforced: l.enforced, disabled: l.disabled });
+      }
+      const c = gpoReachCount.get(g.displayName) ?? { all: 0, legacy: 0 };
+      return { ...g, links, computersReached: g.kinds.includes('legacy-laps') ? c.all : 0, legacyComputersReached: c.legacy };
+    })
+    .sort((a, b) => Number(b.kinds.includes('legacy-laps')) - Number(a.kinds.includes('legacy-laps')) || a.displayName.localeCompare(b.displayName));
+  const ous = acc.ouRecords();
+  const schemaFacts = {
+    legacyPasswordAttribute: legacyPwd ?? null,
+    legacyExpirationAttribute: legacyExp ?? null,
+    legacyRenamed: !!legacyPwd && legacyPwd !== lapsAttribute('legacyPassword').name,
+    windowsLaps: !!(winExp && winPwd && winEnc),
+  };
+  const findings = inventoryFindings({
+    acc,
+    summary,
+    ous,
+    gpos,
+    schema: { legacyName: legacyPwd, legacyRenamed: schemaFacts.legacyRenamed, windowsPresent: schemaFacts.windowsLaps },
+    options: opts,
+    neverManagedCount: neverManaged,
+    unsupportedCount: unsupported,
+    joinerOwned: joiner,
+  });
+  return {
+    step: 'inventory',
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    tool: { name: 'laps-migrate', version: VERSION },
+    generatedAt: opts.now.toISOString(),
+    target: { ...target, scope },
+    findings,
+    data: {
+      options: { staleDays: opts.staleDays, graceDays: opts.graceDays, scope },
+      schema: schemaFacts,
+      summary,
+      ous,
+      gpos,
+      computers,
+    },
+  };
+}
