@@ -99,10 +99,11 @@ export function lapsState(f: ComputerFacts): LapsState {
   let windows: 'clear' | 'encrypted' | undefined;
   if (f.windowsEncryptedPresent === true) windows = 'encrypted';
   else if (f.windowsClearPresent === true) windows = 'clear';
-  else if (f.windowsExpires !== undefined && (f.windowsEncryptedPresent === null || f.windowsClearPresent === null)) {
-    // values not readable: the last written of the two attributes tells which one is in use
+  else if (f.windowsExpires !== undefined && f.windowsEncryptedPresent === null && f.windowsClearPresent !== false) {
+    // values not visible: whichever attribute was written last is the one in use
     windows = later(f.windowsClearWritten, f.windowsEncryptedWritten) ? 'clear' : 'encrypted';
-    if (!f.windowsClearWritten && !f.windowsEncryptedWritten) windows = 'encrypted';
+  } else if (f.windowsExpires !== undefined && f.windowsClearPresent === null && f.windowsEncryptedPresent !== false) {
+    windows = later(f.windowsEncryptedWritten, f.windowsClearWritten) ? 'encrypted' : 'clear';
   }
   if (legacy && windows) return 'both';
   if (legacy) return 'legacy';

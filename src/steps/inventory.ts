@@ -144,9 +144,18 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   ];
   const binary = ['mS-DS-CreatorSID', 'replPropertyMetaData', ...[winEnc, winHist, winDsrm].filter((x): x is string => !!x)];
 
-  const facts: ComputerFacts[] = [];
+  // Presence is knowable where the presence search found something; where it found nothing the
+  // account may simply not see the attribute: treat as unknown now, settle it after the scan.
+  const presenceSeen = { legacy: legacyPresent.size > 0, clear: clearPresent.size > 0 };
+  const reach = new Map<string, string[]>();
+  const acc = new InventoryAccumulator();
+  const computers: ComputerRecord[] = [];
   const written = { legacy: 0, clear: 0, encrypted: 0 };
   let encryptedSeen = 0;
+  let neverManaged = 0;
+  let unsupported = 0;
+  const joiner = { count: 0, examples: [] as string[] };
+  const gpoReachCount = new Map<string, { all: number; legacy: number }>();
   for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
     for (const e of page) {
       const meta = buf(e, 'replPropertyMetaData');
@@ -170,9 +179,10 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
         dn: e.dn,
         name: str(e, 'cn') ?? e.dn,
         userAccountControl: Number(str(e, 'userAccountControl') ?? 0),
-        legacyPasswordPresent: legacyPresent.has(k),
-        windowsClearPresent: clearPresent.has(k),
-        windowsEncryptedPresent: !!enc,
+        legacyPasswordPresent: presenceSeen.legacy ? legacyPresent.has(k) : null,
+        windowsClearPresent: presenceSeen.clear ? clearPresent.has(k) : null,
+        // an encrypted value is returned to whoever may read it: absence is settled after the scan
+        windowsEncryptedPresent: enc ? true : null,
         historyCount: winHist ? (e.attributes[winHist.toLowerCase()] ?? []).length : 0,
         dsrmPresent: winDsrm ? !!buf(e, winDsrm) : false,
       };
@@ -192,51 +202,47 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       set('windowsClearWritten', clearWritten);
       set('windowsEncryptedWritten', encWritten);
       set('windowsEncryptedUpdated', encryptedHeaderTime(enc));
-      facts.push(f);
+
+      const parent = parentDn(f.dn);
+      const parentKey = dnKey(parent);
+      let legacyGpos = reach.get(parentKey);
+      if (!legacyGpos) {
+        legacyGpos = legacyGpoReach([parent], soms, gpoFacts, domainDn).get(parentKey) ?? [];
+        reach.set(parentKey, legacyGpos);
+      }
+      const r = classifyComputer(f, opts, legacyGpos, domainDn);
+      computers.push(r);
+      acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
+      if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
+      if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
+      if (r.creatorSid) {
+        joiner.count++;
+        if (joiner.examples.length < 10) joiner.examples.push(r.name);
+      }
+      for (const g of legacyGpos) {
+        const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
+        c.all++;
+        if (r.state === 'legacy' || r.state === 'both') c.legacy++;
+        gpoReachCount.set(g, c);
+      }
     }
-    opts.onProgress?.(facts.length);
+    opts.onProgress?.(computers.length);
   }
 
-  // Can the bound account see presence? If a value was ever written somewhere but none is visible, no.
+  // Settle presence: where nothing was ever written, "not present" is certain for every account.
   const presenceReadable = {
-    legacy: legacyPresent.size > 0 || written.legacy === 0,
-    windowsClear: clearPresent.size > 0 || written.clear === 0,
+    legacy: presenceSeen.legacy || written.legacy === 0,
+    windowsClear: presenceSeen.clear || written.clear === 0,
     windowsEncrypted: encryptedSeen > 0 || written.encrypted === 0,
   };
-  for (const f of facts) {
-    if (!presenceReadable.legacy) f.legacyPasswordPresent = null;
-    if (!presenceReadable.windowsClear) f.windowsClearPresent = null;
-    if (!presenceReadable.windowsEncrypted) {
-      f.windowsEncryptedPresent = null;
-      f.historyCount = null;
-      f.dsrmPresent = null;
-    }
-  }
-
-  const reach = legacyGpoReach(new Set(facts.map((f) => parentDn(f.dn))), soms, gpoFacts, domainDn);
-  const acc = new InventoryAccumulator();
-  const computers: ComputerRecord[] = [];
-  let neverManaged = 0;
-  let unsupported = 0;
-  const joiner = { count: 0, examples: [] as string[] };
-  const gpoReachCount = new Map<string, { all: number; legacy: number }>();
-  for (const f of facts) {
-    const parentKey = dnKey(parentDn(f.dn));
-    const legacyGpos = reach.get(parentKey) ?? [];
-    const r = classifyComputer(f, opts, legacyGpos, domainDn);
-    computers.push(r);
-    acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
-    if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
-    if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
-    if (r.creatorSid) {
-      joiner.count++;
-      if (joiner.examples.length < 10) joiner.examples.push(r.name);
-    }
-    for (const g of legacyGpos) {
-      const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
-      c.all++;
-      if (r.state === 'legacy' || r.state === 'both') c.legacy++;
-      gpoReachCount.set(g, c);
+  for (const r of computers) {
+    if (presenceReadable.legacy && r.legacyPasswordPresent === null) r.legacyPasswordPresent = false;
+    if (presenceReadable.windowsClear && r.windowsClearPresent === null) r.windowsClearPresent = false;
+    if (presenceReadable.windowsEncrypted) {
+      if (r.windowsEncryptedPresent === null) r.windowsEncryptedPresent = false;
+    } else {
+      r.historyCount = null;
+      r.dsrmPresent = null;
     }
   }
   const summary = acc.finish();

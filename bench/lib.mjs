@@ -1,0 +1,51 @@
+// Shared helpers for the benchmarks: a lab of N computers, timed child runs with peak RSS,
+// medians and interleaved rounds. Benchmarks print ratios; they assert nothing.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+export function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Runs a command; resolves with seconds and peak RSS (KiB) measured by GNU time when present. */
+export function timed(cmd, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const useTime = existsSync('/usr/bin/time');
+    const full = useTime ? ['/usr/bin/time', ['-f', '__RSS__%M', cmd, ...args]] : [cmd, args];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(full[0], full[1], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = /__RSS__(\d+)/.exec(err);
+      if (code !== 0 && code !== 3) return reject(new Error(`${cmd} exited ${code}: ${err.slice(-400)}`));
+      resolve({ secs, rssKiB: m ? Number(m[1]) : undefined });
+    });
+  });
+}
+
+/** Starts (or reuses) a benchmark lab with N bulk computers on its own loopback address. */
+export async function benchLab(n, ip) {
+  const dir = `/tmp/laps-migrate-bench-${n}`;
+  const env = { XDG_CONFIG_HOME: `${dir}/config`, XDG_STATE_HOME: `${dir}/state` };
+  const t0 = Date.now();
+  await timed(process.execPath, [CLI, 'lab', 'up', '--dir', `${dir}/lab`, '--ip', ip, '--computers', String(n), '--no-profile'], env);
+  const manifest = JSON.parse(readFileSync(`${dir}/lab/manifest.json`, 'utf8'));
+  if (manifest.bulkComputers !== n) throw new Error(`lab in ${dir} has ${manifest.bulkComputers} bulk computers, not ${n}: remove it`);
+  return { dir, env, manifest, upSeconds: (Date.now() - t0) / 1000 };
+}
+
+export function adminPassword(manifest) {
+  return readFileSync(manifest.accounts.admin.passwordFile, 'utf8');
+}
