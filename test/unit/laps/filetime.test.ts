@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FILETIME_NEVER,
+  dateToFiletime,
+  filetimeToDate,
+  filetimeToHex,
+  integer8TimeString,
+  parseFiletimeDecimal,
+  parseFiletimeHex,
+} from '../../../src/laps/filetime.js';
+import { LapsFormatError } from '../../../src/laps/laps-format-error.js';
+
+describe('FILETIME', () => {
+  it('converts the epochs', () => {
+    expect(filetimeToDate(0n).toISOString()).toBe('1601-01-01T00:00:00.000Z');
+    expect(filetimeToDate(116444736000000000n).toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    expect(dateToFiletime(new Date('1970-01-01T00:00:00Z'))).toBe(116444736000000000n);
+  });
+
+  it('round-trips to the millisecond and matches the 100 ns arithmetic', () => {
+    const d = new Date('2024-02-29T23:59:59.123Z');
+    const ft = dateToFiletime(d);
+    expect(ft).toBe(BigInt(d.getTime() - Date.UTC(1601, 0, 1)) * 10000n);
+    expect(filetimeToDate(ft).toISOString()).toBe(d.toISOString());
+    expect(integer8TimeString(d)).toBe(ft.toString());
+    expect(filetimeToDate(ft + 9999n).toISOString()).toBe(d.toISOString());
+  });
+
+  it('reads LDAP decimal and LAPS hex forms', () => {
+    expect(parseFiletimeDecimal(' 133497600000000000 ')).toBe(133497600000000000n);
+    expect(parseFiletimeDecimal(FILETIME_NEVER.toString())).toBe(FILETIME_NEVER);
+    expect(() => parseFiletimeDecimal('-1')).toThrow(LapsFormatError);
+    expect(() => parseFiletimeDecimal('99999999999999999999')).toThrow(/larger than 64 bits/);
+    expect(parseFiletimeHex('1d8161b41c41cde')).toBe(0x1d8161b41c41cden);
+    expect(filetimeToHex(0x1d8161b41c41cden)).toBe('1d8161b41c41cde');
+    expect(() => parseFiletimeHex('0x12')).toThrow(/not a hexadecimal FILETIME/);
+    expect(() => parseFiletimeHex('12345678901234567')).toThrow(LapsFormatError);
+  });
+
+  it('refuses dates outside the FILETIME range', () => {
+    expect(() => dateToFiletime(new Date('1500-01-01T00:00:00Z'))).toThrow(RangeError);
+    expect(() => dateToFiletime(new Date(Number.NaN))).toThrow(RangeError);
+    expect(() => filetimeToDate(-1n)).toThrow(RangeError);
+  });
+});
