@@ -87,7 +87,7 @@ function readBlob(flags: BlobFlags, stdin: () => Buffer): { data: Buffer; input:
   return { data, input: flags.blobFile === '-' ? 'stdin' : 'file' };
 }
 
-async function loadRootKeys(path: string): Promise<RootKey[]> {
+export async function loadRootKeys(path: string): Promise<RootKey[]> {
   const { parseRootKeyFile } = await import('../dpapi-ng/root-key.js');
   if (path === '-') throw new InputError('--root-key needs a file (standard input is reserved for secrets)');
   const text = readInputFile(path, 'root key file').toString('utf8');

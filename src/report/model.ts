@@ -73,4 +73,6 @@ export interface ReportModel {
 export interface WrittenReport {
   dir: string;
   files: string[];
+  /** The regenerated <outDir>/index.html. */
+  indexFile?: string;
 }

@@ -1,0 +1,172 @@
+/**
+ * `laps-migrate password get COMPUTER`: the equivalent of Get-LapsADPassword. Every source the
+ * bound account can see (legacy, clear, encrypted, history, DSRM), decrypted with the forest's
+ * root key (from AD, or --root-key FILE). Passwords are masked unless --show-password; each one
+ * shown is first recorded in the journal as a read event (who, which computer, which source).
+ */
+import type { Command } from 'commander';
+import { action } from './action.js';
+import { addConnectionOptions, openDirectory, type ConnectionFlags } from './connection-options.js';
+import { ExitCode, UserError } from '../errors.js';
+import type { Directory, DirEntry } from '../directory/types.js';
+import type { RootKey } from '../dpapi-ng/root-key.js';
+
+interface PasswordFlags extends ConnectionFlags {
+  includeHistory?: boolean;
+  showPassword?: boolean;
+  json?: boolean;
+  rootKey?: string;
+  reason?: string;
+}
+
+const MASK = '********';
+
+async function findComputer(dir: Directory, domainDn: string, name: string): Promise<string> {
+  const { escapeFilterValue } = await import('../directory/ldap-directory.js');
+  if (/^cn=/i.test(name) && name.includes(',')) {
+    const e = await dir.read(name, ['objectClass']);
+    if (!e) throw new UserError(`no object ${name}`, ExitCode.USAGE);
+    return e.dn;
+  }
+  const short = name.replace(/\$$/, '').split('.')[0]!;
+  const v = escapeFilterValue(short);
+  const found = await dir.searchAll({
+    base: domainDn,
+    filter: `(&(objectCategory=computer)(|(sAMAccountName=${v}$)(cn=${v})(dNSHostName=${escapeFilterValue(name)})))`,
+    attributes: ['cn'],
+  });
+  if (found.length === 0) throw new UserError(`computer "${name}" not found in ${domainDn}`, ExitCode.USAGE, { advice: 'Give its name, DNS name or DN.' });
+  if (found.length > 1) throw new UserError(`"${name}" matches ${found.length} computers; give the DN`, ExitCode.USAGE);
+  return found[0]!.dn;
+}
+
+export function registerPassword(program: Command): void {
+  const pw = program.command('password').description('read a computer\'s LAPS passwords (legacy and Windows LAPS), like Get-LapsADPassword');
+  const get = pw
+    .command('get')
+    .argument('<computer>', 'computer name, DNS name or DN')
+    .description('show every LAPS password source of one computer; passwords masked unless --show-password (journaled)');
+  addConnectionOptions(get)
+    .option('--include-history', 'also the encrypted password history')
+    .option('--show-password', 'reveal the passwords (each reveal is recorded in the journal)')
+    .option('--root-key <file>', 'KDS root key JSON file (default: read the root key from AD, which needs Domain/Enterprise Admin)')
+    .option('--reason <text>', 'why you read it (ticket number), recorded with the read event')
+    .option('--json', 'print as JSON');
+  get.action(
+    action(async (computer: string, flags: PasswordFlags) => {
+      const [{ readLapsSchema }, { passwordEntries }, { decryptLapsValue }, { SeedKeyCache }, { rootKeyFromDirectoryEntry, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES }, { parseReplPropertyMetaData }, { parseInteger8Time }] =
+        await Promise.all([
+          import('../directory/laps-schema.js'),
+          import('../laps/password-sources.js'),
+          import('../laps/decrypt-laps-value.js'),
+          import('../dpapi-ng/seed-key-cache.js'),
+          import('../dpapi-ng/root-key.js'),
+          import('../directory/repl-metadata.js'),
+          import('../directory/ad-time.js'),
+        ]);
+      let fileKeys: RootKey[] | undefined;
+      if (flags.rootKey) {
+        const { loadRootKeys } = await import('./dpapi-ng.js');
+        fileKeys = await loadRootKeys(flags.rootKey);
+      }
+      const dir = await openDirectory(flags);
+      try {
+        const root = await dir.rootDse();
+        const me = await dir.whoAmI();
+        const dn = await findComputer(dir, root.defaultNamingContext, computer);
+        const schema = await readLapsSchema(dir, root.schemaNamingContext);
+        const names = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v!.name])) as Record<string, string | undefined>;
+        const binary = [names.encryptedPassword, names.encryptedPasswordHistory, names.encryptedDsrmPassword, names.encryptedDsrmPasswordHistory].filter((x): x is string => !!x);
+        const attrs = [names.legacyPassword, names.legacyExpiration, names.password, names.expiration, ...binary, 'replPropertyMetaData'].filter((x): x is string => !!x);
+        const entry = (await dir.read(dn, attrs, { binaryAttributes: [...binary, 'replPropertyMetaData'] })) as DirEntry;
+        const val = (n: string | undefined) => (n ? entry.attributes[n.toLowerCase()] : undefined);
+        const s = (n: string | undefined) => {
+          const v = val(n)?.[0];
+          return v === undefined ? undefined : String(v);
+        };
+        const b = (n: string | undefined) => (val(n) ?? []).filter(Buffer.isBuffer);
+        const meta = entry.attributes['replpropertymetadata']?.[0];
+        const legacyMeta = Buffer.isBuffer(meta) && schema.legacyPassword?.attid !== undefined ? parseReplPropertyMetaData(meta).find((m) => m.attid === schema.legacyPassword!.attid) : undefined;
+
+        const cache = new SeedKeyCache();
+        const adKeys = new Map<string, RootKey | undefined>();
+        const provider = async (id: string): Promise<RootKey | undefined> => {
+          if (fileKeys) return fileKeys.find((k) => k.id.toLowerCase() === id.toLowerCase());
+          if (!adKeys.has(id)) {
+            const e = await dir.read(`CN=${id},CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,${root.configurationNamingContext}`, [...ROOT_KEY_ATTRIBUTES], {
+              binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES],
+            });
+            adKeys.set(id, e && e.attributes['mskds-rootkeydata'] ? rootKeyFromDirectoryEntry(e) : undefined);
+          }
+          const k = adKeys.get(id);
+          if (!k) throw new UserError(`KDS root key ${id} is not readable by this account (Domain/Enterprise Admins only); use --root-key FILE`, ExitCode.CANNOT_DECRYPT);
+          return k;
+        };
+        const nameCache = new Map<string, string | undefined>();
+        const resolveName = async (sid: string) => {
+          if (!nameCache.has(sid)) {
+            const found = await dir.searchAll({ base: root.defaultNamingContext, filter: `(objectSid=${sid})`, attributes: ['sAMAccountName'] });
+            const n = found[0]?.attributes['samaccountname']?.[0];
+            nameCache.set(sid, n === undefined ? undefined : String(n));
+          }
+          return nameCache.get(sid);
+        };
+        const legacyPassword = s(names.legacyPassword);
+        const entries = await passwordEntries(
+          {
+            ...(names.legacyPassword ? { legacyAttribute: names.legacyPassword } : {}),
+            ...(legacyPassword !== undefined ? { legacyPassword } : {}),
+            ...(parseInteger8Time(s(names.legacyExpiration)) ? { legacyExpiration: parseInteger8Time(s(names.legacyExpiration))! } : {}),
+            ...(legacyMeta ? { legacyUpdated: legacyMeta.changed } : {}),
+            ...(s(names.password) !== undefined ? { clearPassword: s(names.password)! } : {}),
+            ...(parseInteger8Time(s(names.expiration)) ? { windowsExpiration: parseInteger8Time(s(names.expiration))! } : {}),
+            ...(b(names.encryptedPassword)[0] ? { encryptedPassword: b(names.encryptedPassword)[0]! } : {}),
+            encryptedHistory: b(names.encryptedPasswordHistory),
+            ...(b(names.encryptedDsrmPassword)[0] ? { encryptedDsrm: b(names.encryptedDsrmPassword)[0]! } : {}),
+            encryptedDsrmHistory: b(names.encryptedDsrmPasswordHistory),
+          },
+          {
+            includeHistory: !!flags.includeHistory,
+            tokenSids: new Set([me.sid, ...me.groupSids]),
+            decrypt: async (value) => {
+              const r = await decryptLapsValue(value, provider, { cache });
+              return r.payload!;
+            },
+            resolveName,
+          },
+        );
+        if (flags.showPassword) {
+          const { recordReadEvent } = await import('../journal/index.js');
+          // journal first: a reveal is never missing from the journal
+          for (const e of entries) if (e.password !== undefined) recordReadEvent({ who: me.dn, object: dn, source: e.attribute, ...(flags.reason ? { reason: flags.reason } : {}) });
+        }
+        const shown = entries.map((e) => {
+          const { password, ...rest } = e;
+          return password === undefined ? rest : { ...rest, password: flags.showPassword ? password : MASK };
+        });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ computer: dn, boundAs: me.dn, entries: shown }, null, 2)}\n`);
+        } else if (shown.length === 0) {
+          process.stdout.write(`${dn}: no LAPS password visible to ${me.dn}\n`);
+        } else {
+          const lines = [`${dn}`];
+          for (const e of shown) {
+            lines.push('');
+            lines.push(`  Source               ${e.source} (${e.attribute})`);
+            if (e.account) lines.push(`  Account              ${e.account}`);
+            if ('password' in e) lines.push(`  Password             ${e.password}`);
+            lines.push(`  PasswordUpdateTime   ${e.passwordUpdateTime ?? '-'}`);
+            if (e.expirationTimestamp) lines.push(`  ExpirationTimestamp  ${e.expirationTimestamp}`);
+            lines.push(`  DecryptionStatus     ${e.decryptionStatus}${e.reason ? `: ${e.reason}` : ''}`);
+            if (e.authorizedDecryptor) lines.push(`  AuthorizedDecryptor  ${e.authorizedDecryptor.name ? `${e.authorizedDecryptor.name} ` : ''}(${e.authorizedDecryptor.sid})`);
+          }
+          if (!flags.showPassword && entries.some((e) => e.password !== undefined)) lines.push('', 'Passwords are masked; --show-password reveals them (recorded in the journal).');
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        return 0;
+      } finally {
+        await dir.close();
+      }
+    }),
+  );
+}
