@@ -9,6 +9,13 @@ import { reportError } from './action.js';
 import { VERSION } from '../version.js';
 import { registerConnect } from './connect.js';
 import { registerLab } from './lab.js';
+import { registerInventory } from './inventory.js';
+import { registerJournal } from './journal.js';
+import { registerRollback } from './rollback.js';
+import { registerDpapiNg } from './dpapi-ng.js';
+import { registerPassword } from './password.js';
+import { describeDescriptor } from './describe-descriptor.js';
+import { registerSd } from './sd.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -27,12 +34,32 @@ export function buildProgram(): Command {
   const commands: Array<(p: Command) => void> = [
     registerConnect,
     registerLab,
+    registerInventory,
+    (p) => registerJournal(p, { describeDescriptor }),
+    (p) => registerRollback(p, { describeDescriptor }),
+    (p) =>
+      registerDpapiNg(p, {
+        // decrypt reveals a secret: journal who read what (never the value) before it is printed
+        onSecretRevealed: async (e) => {
+          const [{ recordReadEvent }, { userInfo }] = await Promise.all([import('../journal/index.js'), import('node:os')]);
+          recordReadEvent({ who: `local user ${userInfo().username}`, object: `DPAPI-NG blob (root key ${e.rootKeyId}, protected for ${e.sid})`, source: `dpapi-ng decrypt (${e.input})` });
+        },
+      }),
+    registerPassword,
+    registerSd,
   ];
   for (const register of commands) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // a closed pipe (| head) ends output quietly instead of crashing
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
