@@ -111,11 +111,39 @@ export class LdapDirectory implements Directory {
   private identityCache: BoundIdentity | undefined;
   private readonly bindName: string;
 
+  private lost = false;
+
   private constructor(client: Client, facts: ConnectionFacts, ctx: ErrorContext, bindName: string) {
     this.client = client;
     this.facts = facts;
     this.ctx = ctx;
     this.bindName = bindName;
+    this.watchSocket();
+  }
+
+  /**
+   * ldapts 8.2 does not notice when the TLS socket of a StartTLS session closes: requests in
+   * flight would wait forever and the next one would go to a dead socket. Watch the socket
+   * ourselves (ldapts is pinned to 8.2.0; these internals are checked by the lab tests).
+   */
+  private watchSocket(): void {
+    const internals = this.client as unknown as {
+      socket?: import('node:net').Socket;
+      messageDetailsByMessageId?: Map<string, { reject: (e: Error) => void }>;
+    };
+    const socket = internals.socket;
+    if (!socket) return;
+    const onGone = () => {
+      this.lost = true;
+      const pending = internals.messageDetailsByMessageId;
+      if (pending) {
+        for (const [id, m] of pending) {
+          pending.delete(id);
+          m.reject(Object.assign(new Error('Connection closed before the response was received'), { code: 'ECONNRESET' }));
+        }
+      }
+    };
+    socket.once('close', onGone);
   }
 
   /** Connects, negotiates TLS as asked, binds; every failure becomes a UserError with exit 4 (or 6). */
@@ -189,6 +217,19 @@ export class LdapDirectory implements Directory {
     return new LdapDirectory(client, facts, ctx, options.user);
   }
 
+  /**
+   * ldapts reconnects silently when a connection drops, unbound (and after StartTLS, without
+   * TLS). Never let that happen: a lost connection fails every later operation.
+   */
+  private alive(operation: string): void {
+    if (this.lost || !this.client.isConnected) {
+      throw new UserError(`the connection to ${this.ctx.host}:${this.ctx.port} was lost before ${operation}`, ExitCode.CONNECTION, {
+        reason: 'CONNECTION_LOST',
+        advice: 'Check the DC and the network, then run the command again; the journal says what was done.',
+      });
+    }
+  }
+
   private fail(e: unknown, operation: string): never {
     throw mapLdapError(e, { ...this.ctx, operation });
   }
@@ -201,6 +242,7 @@ export class LdapDirectory implements Directory {
       'domainControllerFunctionality', 'supportedControl', 'supportedLDAPVersion', 'isGlobalCatalogReady',
     ];
     let entry: Entry | undefined;
+    this.alive('reading the rootDSE');
     try {
       const res = await this.client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: attrs });
       entry = res.searchEntries[0];
@@ -267,6 +309,7 @@ export class LdapDirectory implements Directory {
 
   async *searchPages(options: SearchOptions): AsyncIterable<DirEntry[]> {
     const controls = options.sdFlags !== undefined ? [new SdFlagsControl(options.sdFlags)] : undefined;
+    this.alive(`searching ${options.base}`);
     try {
       const pages = this.client.searchPaginated(
         options.base,
@@ -297,6 +340,7 @@ export class LdapDirectory implements Directory {
 
   async read(dn: string, attributes: string[], options: { binaryAttributes?: string[]; sdFlags?: number } = {}): Promise<DirEntry | undefined> {
     const controls = options.sdFlags !== undefined ? [new SdFlagsControl(options.sdFlags)] : undefined;
+    this.alive(`reading ${dn}`);
     try {
       const res = await this.client.search(
         dn,
@@ -316,6 +360,7 @@ export class LdapDirectory implements Directory {
     const ldapChanges = changes.map(
       (c) => new Change({ operation: c.operation, modification: new Attribute({ type: c.attribute, values: c.values as string[] | Buffer[] }) }),
     );
+    this.alive(`modifying ${dn}`);
     try {
       await this.client.modify(dn, ldapChanges, controls);
     } catch (e) {
@@ -325,6 +370,7 @@ export class LdapDirectory implements Directory {
 
   async add(dn: string, attributes: Record<string, Array<string | Buffer>>): Promise<void> {
     const attrs = Object.entries(attributes).map(([type, values]) => new Attribute({ type, values: values as string[] | Buffer[] }));
+    this.alive(`adding ${dn}`);
     try {
       await this.client.add(dn, attrs);
     } catch (e) {
@@ -333,6 +379,7 @@ export class LdapDirectory implements Directory {
   }
 
   async delete(dn: string): Promise<void> {
+    this.alive(`deleting ${dn}`);
     try {
       await this.client.del(dn);
     } catch (e) {
@@ -342,6 +389,7 @@ export class LdapDirectory implements Directory {
 
   /** Raw exop, for schemaUpdateNow-style operations that have no modify form. */
   async extendedOperation(oid: string, value?: Buffer): Promise<void> {
+    this.alive(`extended operation ${oid}`);
     try {
       await this.client.exop(oid, value);
     } catch (e) {
@@ -350,7 +398,23 @@ export class LdapDirectory implements Directory {
   }
 
   async close(): Promise<void> {
-    await this.client.unbind().catch(() => undefined);
+    const internals = this.client as unknown as { socket?: import('node:net').Socket };
+    if (this.lost || !this.client.isConnected) {
+      internals.socket?.destroy();
+      return;
+    }
+    // an unbind that gets no answer must not keep the process alive
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.client.unbind().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          internals.socket?.destroy();
+          resolve();
+        }, 2000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 

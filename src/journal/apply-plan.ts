@@ -10,6 +10,7 @@
  *   5. record "applied", re-read, record "verified" (with what was read back) or "failed".
  * The engine talks to the directory only through the Directory interface.
  */
+import { descriptorsEquivalent } from './descriptor-equality.js';
 import type { Directory, Modification } from '../directory/types.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
 import { containsValue, journalValues, sameValueSet, valuesMinus, type Value, type ValueMatch } from './attribute-values.js';
@@ -32,8 +33,8 @@ export interface ApplyOptions {
   confirmIrreversible?: boolean | ((changes: Change[]) => Promise<boolean>);
   onProgress?: (p: ApplyProgress) => void;
   /**
-   * Equality of two descriptors for "already done" and verification; default byte equality.
-   * Inject a DACL-aware comparison if a server rewrites descriptors it stores.
+   * Equality of two descriptors for conflicts, "already done" and verification. Default: equal
+   * in the explicit ACEs and DACL protection (the DC recomputes inherited ACEs itself).
    */
   descriptorsEqual?: (a: Buffer, b: Buffer) => boolean;
   /** Command-line options to record with the run (secrets are dropped). */
@@ -259,7 +260,7 @@ async function identify(dir: Directory): Promise<Who> {
 /** Applies a plan through the journal. Throws only before the first write (exit 2) or if the journal itself fails. */
 export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStore, options: ApplyOptions = {}): Promise<ApplyResult> {
   await confirmed(plan, options.confirmIrreversible);
-  const equal = options.descriptorsEqual ?? ((a: Buffer, b: Buffer) => a.equals(b));
+  const equal = options.descriptorsEqual ?? descriptorsEquivalent;
   const who = await identify(dir);
   const run: RunWriter = journal.startRun({
     kind: plan.rollbackOf ? 'rollback' : 'apply',
