@@ -39,6 +39,9 @@ export function registerInventory(program: Command): void {
         import('../directory/domain-facts.js'),
       ]);
       const dir = await openDirectory(flags);
+      const { RecordSpool } = await import('../steps/record-spool.js');
+      const spool = new RecordSpool<import('../steps/inventory-analysis.js').ComputerRecord>('laps-migrate-inventory-');
+      const presenceDir = dir.fork ? await dir.fork() : undefined;
       try {
         const facts = await gatherDomainFacts(dir);
         const baseDn = await baseDnOf(dir, flags);
@@ -51,11 +54,14 @@ export function registerInventory(program: Command): void {
             staleDays,
             graceDays,
             ...(flags.ou ? { scope: flags.ou } : {}),
+            ...(presenceDir ? { presenceDirectory: presenceDir } : {}),
+            recordSink: (r) => spool.push(r),
             ...(progress ? { onProgress: (n: number) => process.stderr.write(`\rread ${n} computers`) } : {}),
           },
         );
         if (progress) process.stderr.write('\n');
-        const written = await writeReport(inventoryReportModel(result), { outDir: flags.out });
+        spool.close();
+        const written = await writeReport(inventoryReportModel(result, { read: () => spool.read(), count: spool.count }), { outDir: flags.out });
         const s = result.data.summary;
         if (flags.json) {
           const { computers: _omit, ...rest } = result.data;
@@ -77,6 +83,8 @@ export function registerInventory(program: Command): void {
         }
         return result.findings.some((f) => f.severity === 'blocker') ? ExitCode.BLOCKERS : ExitCode.OK;
       } finally {
+        spool.dispose();
+        await presenceDir?.close();
         await dir.close();
       }
     }),

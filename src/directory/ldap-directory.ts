@@ -112,6 +112,8 @@ export class LdapDirectory implements Directory {
   private readonly bindName: string;
 
   private lost = false;
+  /** Kept for fork(); never logged or shown. */
+  private connectOptions: ConnectOptions | undefined;
 
   private constructor(client: Client, facts: ConnectionFacts, ctx: ErrorContext, bindName: string) {
     this.client = client;
@@ -214,7 +216,14 @@ export class LdapDirectory implements Directory {
       certificateVerified: tlsMode !== 'plain',
       certificateNames: [...(ctx.certificateNames ?? [])],
     };
-    return new LdapDirectory(client, facts, ctx, options.user);
+    const dir = new LdapDirectory(client, facts, ctx, options.user);
+    dir.connectOptions = options;
+    return dir;
+  }
+
+  async fork(): Promise<LdapDirectory> {
+    if (!this.connectOptions) throw new UserError('this connection cannot be duplicated', ExitCode.BUG);
+    return LdapDirectory.connect({ ...this.connectOptions, warn: () => undefined });
   }
 
   /**

@@ -80,6 +80,8 @@ export interface Directory {
   add(dn: string, attributes: Record<string, Array<string | Buffer>>): Promise<void>;
   delete(dn: string): Promise<void>;
   close(): Promise<void>;
+  /** A second, independent connection with the same server and credentials (for concurrent searches). */
+  fork?(): Promise<Directory>;
 }
 
 /** First value of an attribute as a string (undefined when absent). */

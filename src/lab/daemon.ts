@@ -55,7 +55,7 @@ export async function startDaemon(layout: LabLayout, ip: string): Promise<number
   const out = openSync(layout.logFile, 'a', 0o600);
   const child = spawn(
     '/usr/sbin/samba',
-    ['-s', layout.smbConf, '-F', '--no-process-group', '-M', 'single', `--maximum-runtime=${MAX_RUNTIME_SECONDS}`],
+    ['-s', layout.smbConf, '-F', '--no-process-group', `--maximum-runtime=${MAX_RUNTIME_SECONDS}`],
     { detached: true, stdio: ['ignore', out, out] },
   );
   closeSync(out);

@@ -6,7 +6,7 @@
 import type { ReportModel, Slice, TableSpec } from '../report/model.js';
 import { HEALTHS, READINESS, STATES, type ComputerRecord, type LapsState, type Health } from './inventory-analysis.js';
 import type { OsReadiness } from '../laps/os-readiness.js';
-import type { InventoryResult } from './inventory.js';
+import { settlePresence, type InventoryResult } from './inventory.js';
 
 export const STATE_LABELS: Record<LapsState, string> = {
   legacy: 'Legacy LAPS',
@@ -93,12 +93,24 @@ function attentionRank(c: ComputerRecord): number {
   return 4;
 }
 
-export function inventoryReportModel(r: InventoryResult): ReportModel {
+/**
+ * The report model. With `spooled`, computers come from a stream (the CLI spools them to disk
+ * at scale): it is read once per attention rank so the HTML shows the computers needing
+ * attention first while the CSV still gets every one.
+ */
+export function inventoryReportModel(r: InventoryResult, spooled?: { read: () => AsyncIterable<ComputerRecord>; count: number }): ReportModel {
   const d = r.data;
   const s = d.summary;
   const managed = s.computers - s.states.none;
   const pct = (n: number) => (s.computers ? `${Math.round((100 * n) / s.computers)}%` : '0%');
-  const sorted = [...d.computers].sort((a, b) => attentionRank(a) - attentionRank(b) || a.name.localeCompare(b.name));
+  const total = spooled ? spooled.count : d.computers.length;
+  const computerRows: TableSpec['rows'] = spooled
+    ? (async function* () {
+        for (let rank = 0; rank <= 4; rank++) {
+          for await (const c of spooled.read()) if (attentionRank(settlePresence(c, s.presenceReadable)) === rank) yield computerRow(c);
+        }
+      })()
+    : [...d.computers].sort((a, b) => attentionRank(a) - attentionRank(b) || a.name.localeCompare(b.name)).map(computerRow);
   const ouRows = d.ous.map((o) => ({
     ou: o.path,
     computers: o.computers,
@@ -161,8 +173,8 @@ export function inventoryReportModel(r: InventoryResult): ReportModel {
         title: 'Computers',
         description: 'Those needing attention first (active and not rotating, never managed, unsupported OS).',
         columns: COMPUTER_COLUMNS,
-        rows: sorted.map(computerRow),
-        total: sorted.length,
+        rows: computerRows,
+        total,
         csvFile: 'computers.csv',
         htmlLimit: 200,
       },
@@ -219,6 +231,6 @@ export function inventoryReportModel(r: InventoryResult): ReportModel {
       'GPO reach follows links, enforcement and blocked inheritance; security filtering and WMI filters are not evaluated.',
       `Stale = no logon for more than ${d.options.staleDays} days; "not rotating" = expired more than ${d.options.graceDays} days ago.`,
     ],
-    json: r,
+    json: spooled ? { ...r, data: { ...d, computers: undefined, computersFile: 'computers.csv' } } : r,
   };
 }

@@ -50,6 +50,14 @@ export type InventoryResult = StepResult<InventoryData>;
 export interface InventoryRunOptions extends InventoryOptions {
   /** Limit to computers under this DN (--ou). */
   scope?: string;
+  /** A second connection for the presence searches, so they run while the main scan runs. */
+  presenceDirectory?: Directory;
+  /**
+   * Receives each computer as it is classified instead of keeping it in data.computers (flat
+   * memory at 100k). Presence fields may still be null: pass each record through
+   * settlePresence(record, data.summary.presenceReadable) when reading them back.
+   */
+  recordSink?: (r: ComputerRecord) => void;
   onProgress?: (computers: number) => void;
 }
 
@@ -75,6 +83,19 @@ function encryptedHeaderTime(b: Buffer | undefined): Date | undefined {
   const ft = (BigInt(b.readUInt32LE(0)) << 32n) | BigInt(b.readUInt32LE(4));
   const d = filetimeToDate(ft);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
+export function settlePresence(r: ComputerRecord, readable: InventorySummary['presenceReadable']): ComputerRecord {
+  if (readable.legacy && r.legacyPasswordPresent === null) r.legacyPasswordPresent = false;
+  if (readable.windowsClear && r.windowsClearPresent === null) r.windowsClearPresent = false;
+  if (readable.windowsEncrypted) {
+    if (r.windowsEncryptedPresent === null) r.windowsEncryptedPresent = false;
+  } else {
+    r.historyCount = null;
+    r.dsrmPresent = null;
+  }
+  return r;
 }
 
 export async function readGpos(dir: Directory, domainDn: string): Promise<Map<string, GpoFacts>> {
@@ -129,10 +150,18 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   const winDsrm = name('encryptedDsrmPassword');
   const attid = (k: keyof LapsSchema) => schema[k]?.attid;
 
-  // presence of clear-text passwords without reading them: filter-only searches return DNs
+  // Presence of clear-text passwords without reading them: filter-only searches that return
+  // DNs. They run on a second connection (when the caller gives one) while the main scan runs.
   const computerFilter = '(objectCategory=computer)';
-  const legacyPresent = legacyPwd ? await dnSet(dir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
-  const clearPresent = winPwd ? await dnSet(dir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
+  const presenceDir = opts.presenceDirectory ?? dir;
+  let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
+  const presenceTask = (async () => {
+    const legacy = legacyPwd ? await dnSet(presenceDir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
+    const clear = winPwd ? await dnSet(presenceDir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
+    presence = { legacy, clear };
+    return presence;
+  })();
+  presenceTask.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
   const soms = await readScopesOfManagement(dir, domainDn);
   const gpoFacts = await readGpos(dir, domainDn);
@@ -144,18 +173,49 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   ];
   const binary = ['mS-DS-CreatorSID', 'replPropertyMetaData', ...[winEnc, winHist, winDsrm].filter((x): x is string => !!x)];
 
-  // Presence is knowable where the presence search found something; where it found nothing the
-  // account may simply not see the attribute: treat as unknown now, settle it after the scan.
-  const presenceSeen = { legacy: legacyPresent.size > 0, clear: clearPresent.size > 0 };
   const reach = new Map<string, string[]>();
   const acc = new InventoryAccumulator();
   const computers: ComputerRecord[] = [];
+  let count = 0;
   const written = { legacy: 0, clear: 0, encrypted: 0 };
   let encryptedSeen = 0;
   let neverManaged = 0;
   let unsupported = 0;
   const joiner = { count: 0, examples: [] as string[] };
   const gpoReachCount = new Map<string, { all: number; legacy: number }>();
+  // Presence is knowable where the presence search found something; where it found nothing the
+  // account may simply not see the attribute: unknown now, settled after the scan.
+  const take = (f: ComputerFacts, p: { legacy: Set<string>; clear: Set<string> }) => {
+    const k = dnKey(f.dn);
+    f.legacyPasswordPresent = p.legacy.size > 0 ? p.legacy.has(k) : null;
+    f.windowsClearPresent = p.clear.size > 0 ? p.clear.has(k) : null;
+    const parent = parentDn(f.dn);
+    const parentKey = dnKey(parent);
+    let legacyGpos = reach.get(parentKey);
+    if (!legacyGpos) {
+      legacyGpos = legacyGpoReach([parent], soms, gpoFacts, domainDn).get(parentKey) ?? [];
+      reach.set(parentKey, legacyGpos);
+    }
+    const r = classifyComputer(f, opts, legacyGpos, domainDn);
+    count++;
+    if (opts.recordSink) opts.recordSink(r);
+    else computers.push(r);
+    acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
+    if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
+    if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
+    if (r.creatorSid) {
+      joiner.count++;
+      if (joiner.examples.length < 10) joiner.examples.push(r.name);
+    }
+    for (const g of legacyGpos) {
+      const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
+      c.all++;
+      if (r.state === 'legacy' || r.state === 'both') c.legacy++;
+      gpoReachCount.set(g, c);
+    }
+  };
+  // entries read before the presence search has answered wait here (facts only, no values)
+  let waiting: ComputerFacts[] = [];
   for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
     for (const e of page) {
       const meta = buf(e, 'replPropertyMetaData');
@@ -174,13 +234,12 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       const enc = winEnc ? buf(e, winEnc) : undefined;
       if (enc) encryptedSeen++;
       const creator = buf(e, 'mS-DS-CreatorSID');
-      const k = dnKey(e.dn);
       const f: ComputerFacts = {
         dn: e.dn,
         name: str(e, 'cn') ?? e.dn,
         userAccountControl: Number(str(e, 'userAccountControl') ?? 0),
-        legacyPasswordPresent: presenceSeen.legacy ? legacyPresent.has(k) : null,
-        windowsClearPresent: presenceSeen.clear ? clearPresent.has(k) : null,
+        legacyPasswordPresent: null,
+        windowsClearPresent: null,
         // an encrypted value is returned to whoever may read it: absence is settled after the scan
         windowsEncryptedPresent: enc ? true : null,
         historyCount: winHist ? (e.attributes[winHist.toLowerCase()] ?? []).length : 0,
@@ -203,48 +262,26 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       set('windowsEncryptedWritten', encWritten);
       set('windowsEncryptedUpdated', encryptedHeaderTime(enc));
 
-      const parent = parentDn(f.dn);
-      const parentKey = dnKey(parent);
-      let legacyGpos = reach.get(parentKey);
-      if (!legacyGpos) {
-        legacyGpos = legacyGpoReach([parent], soms, gpoFacts, domainDn).get(parentKey) ?? [];
-        reach.set(parentKey, legacyGpos);
-      }
-      const r = classifyComputer(f, opts, legacyGpos, domainDn);
-      computers.push(r);
-      acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
-      if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
-      if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
-      if (r.creatorSid) {
-        joiner.count++;
-        if (joiner.examples.length < 10) joiner.examples.push(r.name);
-      }
-      for (const g of legacyGpos) {
-        const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
-        c.all++;
-        if (r.state === 'legacy' || r.state === 'both') c.legacy++;
-        gpoReachCount.set(g, c);
-      }
+      if (presence) take(f, presence);
+      else waiting.push(f);
     }
-    opts.onProgress?.(computers.length);
+    if (presence && waiting.length) {
+      for (const w of waiting) take(w, presence);
+      waiting = [];
+    }
+    opts.onProgress?.(count + waiting.length);
   }
+  const settledPresence = await presenceTask;
+  for (const w of waiting) take(w, settledPresence);
+  waiting = [];
 
   // Settle presence: where nothing was ever written, "not present" is certain for every account.
   const presenceReadable = {
-    legacy: presenceSeen.legacy || written.legacy === 0,
-    windowsClear: presenceSeen.clear || written.clear === 0,
+    legacy: settledPresence.legacy.size > 0 || written.legacy === 0,
+    windowsClear: settledPresence.clear.size > 0 || written.clear === 0,
     windowsEncrypted: encryptedSeen > 0 || written.encrypted === 0,
   };
-  for (const r of computers) {
-    if (presenceReadable.legacy && r.legacyPasswordPresent === null) r.legacyPasswordPresent = false;
-    if (presenceReadable.windowsClear && r.windowsClearPresent === null) r.windowsClearPresent = false;
-    if (presenceReadable.windowsEncrypted) {
-      if (r.windowsEncryptedPresent === null) r.windowsEncryptedPresent = false;
-    } else {
-      r.historyCount = null;
-      r.dsrmPresent = null;
-    }
-  }
+  for (const r of computers) settlePresence(r, presenceReadable);
   const summary = acc.finish();
   summary.presenceReadable = presenceReadable;
   const allGpos = [...gpoFacts.values()];

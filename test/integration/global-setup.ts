@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { labDown, labUp } from '../../src/lab/lab.js';
 
-export const TEST_LAB_IP = '127.0.0.11';
+/** LAPS_MIGRATE_TEST_LAB_IP lets parallel runs (several developers on one machine) use their own address. */
+export const TEST_LAB_IP = process.env.LAPS_MIGRATE_TEST_LAB_IP ?? '127.0.0.11';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = process.env.LAPS_MIGRATE_TEST_ROOT ?? mkdtempSync(join(tmpdir(), 'laps-migrate-it-'));

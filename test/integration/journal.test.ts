@@ -93,8 +93,9 @@ describe('journaled apply against the lab DC', () => {
     const viaProxy = await LdapDirectory.connect({ server: 'ldaps://127.0.0.31:16636', caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: passwordOf('admin') }).catch((e) => e);
     expect(viaProxy).toMatchObject({ reason: 'TLS_NAME_MISMATCH' });
     // so cut a plain-LDAP+StartTLS session instead: StartTLS verifies the name we pass, which is in the certificate
-    const proxy389 = await startProxy('127.0.0.11', 16389, m.ip, 389);
-    const dir = await LdapDirectory.connect({ server: 'ldap://127.0.0.11:16389', startTls: true, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: passwordOf('admin') });
+    // the forwarder listens on the lab's own address (a name in the certificate), another port
+    const proxy389 = await startProxy(m.ip, 16389, m.ip, 389);
+    const dir = await LdapDirectory.connect({ server: `ldap://${m.ip}:16389`, startTls: true, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: passwordOf('admin') });
     const plan = await delegationPlan(admin, ous, lab().groups.serverteam!.sid, 'B');
     let writes = 0;
     const result = await applyPlan(dir, plan, store, {

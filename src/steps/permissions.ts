@@ -1,0 +1,399 @@
+/**
+ * Step 3, permissions: reads the descriptors (DACL + owner, SD-flags control, so any domain
+ * account can run it) of the domain root, every OU, every container holding computers and, with
+ * perComputer, every computer (paged, streamed); resolves the LAPS attributes' schemaIDGUIDs and
+ * the property set from the schema, SIDs to names and groups; hands everything to the pure
+ * analysis, then turns the pure plan into journaled DACL changes re-read from the directory.
+ * Password values are never read; encrypted values only to learn whom they are encrypted to.
+ */
+import { VERSION } from '../version.js';
+import { InputError } from '../errors.js';
+import type { DirEntry, Directory } from '../directory/types.js';
+import { sidToString } from '../directory/sid-bytes.js';
+import { guidFromBytes } from '../directory/guid-bytes.js';
+import { dnKey, isUnder } from '../directory/dn.js';
+import { escapeFilterValue } from '../directory/ldap-directory.js';
+import { gatherDomainFacts } from '../directory/domain-facts.js';
+import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
+import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeKey } from '../laps/attributes.js';
+import { parseEncryptedPasswordValue } from '../laps/encrypted-password-value.js';
+import { parseDpapiNgBlob } from '../dpapi-ng/dpapi-ng-blob.js';
+import { describeDpapiNgBlob } from '../dpapi-ng/describe-dpapi-ng-blob.js';
+import { Guids, parseSddl, parseSecurityDescriptor, sidDisplayName, universalSid, type SecurityDescriptor } from '../security/index.js';
+import { applyPlan, createPlan, replaceDacl, type ApplyOptions, type ApplyResult, type ChangeDraft, type JournalStore, type Plan } from '../journal/index.js';
+import {
+  PermissionsAnalysis,
+  PrincipalTable,
+  type AccountPrediction,
+  type AccountToken,
+  type AccessRow,
+  type ComputerRecord,
+  type ContainerInput,
+  type ContainerRecord,
+  type DirSyncHolder,
+  type LapsGuids,
+  type PermissionsSummary,
+  type Principal,
+  type Tier,
+} from './permissions-analysis.js';
+import { applyEditBytes, DEFAULT_PLAN_OPTIONS, planPermissions, type MirrorRow, type PlanOptions, type RemediationRow, type SelfRow } from './permissions-plan.js';
+import type { StepResult, TargetInfo } from './types.js';
+
+export const PERMISSIONS_SCHEMA_VERSION = 1;
+/** SD flags for audit reads: owner + DACL (readable by any domain account). */
+const SD_OWNER_DACL = 5;
+const NTSD = 'nTSecurityDescriptor';
+
+export interface PlannedChangeSummary {
+  id: string;
+  dn: string;
+  sdFlags: number;
+  reason: string;
+}
+
+export interface PermissionsData {
+  options: { perComputer: boolean; scope: string[] | 'all'; plan: PlanOptions; accounts: string[] };
+  schema: {
+    legacy: boolean;
+    windows: boolean;
+    propertySet: string | null;
+    attributes: Partial<Record<LapsAttributeKey, { name: string; schemaIdGuid: string; propertySet: string | null }>>;
+  };
+  summary: PermissionsSummary;
+  containers: ContainerRecord[];
+  computers: ComputerRecord[];
+  access: AccessRow[];
+  dirSync: DirSyncHolder[];
+  principals: Array<{ sid: string; name: string; kind: Principal['kind']; tier: Tier }>;
+  predictions: AccountPrediction[];
+  plan: { self: SelfRow[]; mirror: MirrorRow[]; remediation: RemediationRow[]; changes: PlannedChangeSummary[] };
+}
+
+export type PermissionsResult = StepResult<PermissionsData>;
+
+export interface PermissionsRunOptions {
+  now: Date;
+  /** Read and evaluate every computer's own descriptor. */
+  perComputer?: boolean;
+  /** --ou: containers (with their subtrees) the plan may change; default every container. */
+  scope?: string[];
+  plan?: Partial<PlanOptions>;
+  /** Accounts (sAMAccountName, UPN or DN) to predict access for, computer by computer. */
+  accounts?: string[];
+  onProgress?: (computers: number) => void;
+}
+
+export interface PermissionsRun {
+  result: PermissionsResult;
+  /** The journaled changes the plan stands for (empty when nothing needs changing). */
+  plan: Plan;
+}
+
+function str(e: DirEntry, name: string): string | undefined {
+  const v = e.attributes[name.toLowerCase()]?.[0];
+  return v === undefined ? undefined : typeof v === 'string' ? v : v.toString('utf8');
+}
+
+function buf(e: DirEntry, name: string): Buffer | undefined {
+  const v = e.attributes[name.toLowerCase()]?.[0];
+  return Buffer.isBuffer(v) ? v : undefined;
+}
+
+const CLASS_GUIDS: Record<string, string> = {
+  organizationalunit: Guids.ORGANIZATIONAL_UNIT_CLASS,
+  container: Guids.CONTAINER_CLASS,
+  domaindns: Guids.DOMAIN_DNS_CLASS,
+};
+
+function classInfo(e: DirEntry): { kind: ContainerInput['kind']; classGuids: string[] } {
+  const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
+  const structural = classes[classes.length - 1] ?? '';
+  const guid = CLASS_GUIDS[structural];
+  const kind: ContainerInput['kind'] = structural === 'domaindns' ? 'domain' : structural === 'organizationalunit' ? 'ou' : 'container';
+  return { kind, classGuids: guid ? [guid] : [] };
+}
+
+/** The computer class: its schemaIDGUID and defaultSecurityDescriptor (the ACEs every new computer gets). */
+export async function readComputerClass(dir: Directory, schemaDn: string, domainSid: string): Promise<{ guid: string; defaultSd?: SecurityDescriptor }> {
+  const cls = await dir.searchAll({
+    base: schemaDn,
+    scope: 'one',
+    filter: '(&(objectClass=classSchema)(lDAPDisplayName=computer))',
+    attributes: ['schemaIDGUID', 'defaultSecurityDescriptor'],
+    binaryAttributes: ['schemaIDGUID'],
+  });
+  const e = cls[0];
+  const g = e ? buf(e, 'schemaIDGUID') : undefined;
+  const guid = g?.length === 16 ? guidFromBytes(g) : COMPUTER_CLASS_GUID;
+  const text = e ? str(e, 'defaultSecurityDescriptor') : undefined;
+  let defaultSd: SecurityDescriptor | undefined;
+  try {
+    defaultSd = text ? parseSddl(text, { domainSid }) : undefined;
+  } catch {
+    defaultSd = undefined;
+  }
+  return { guid, ...(defaultSd ? { defaultSd } : {}) };
+}
+
+/** The LAPS attributes' schemaIDGUIDs and the property set, as this forest has them (found by attributeID). */
+export async function resolveLapsGuids(dir: Directory, schemaDn: string, configDn: string, computerClass: string): Promise<{ guids: LapsGuids; schema: LapsSchema }> {
+  const schema = await readLapsSchema(dir, schemaDn);
+  const attributes: LapsGuids['attributes'] = {};
+  for (const [key, a] of Object.entries(schema) as Array<[LapsAttributeKey, NonNullable<LapsSchema[LapsAttributeKey]>]>) {
+    if (a.schemaIdGuid) attributes[key] = { name: a.name, guid: a.schemaIdGuid, ...(a.attributeSecurityGuid ? { propertySet: a.attributeSecurityGuid } : {}) };
+  }
+  let propertySet = schema.encryptedPassword?.attributeSecurityGuid;
+  if (!propertySet && schema.encryptedPassword) {
+    // the attribute carries no attributeSecurityGUID: take the controlAccessRight of that name
+    const rights = await dir.searchAll({ base: `CN=Extended-Rights,${configDn}`, scope: 'one', filter: `(&(objectClass=controlAccessRight)(cn=${LAPS_PROPERTY_SET_NAME}))`, attributes: ['rightsGuid'] });
+    const g = rights[0] ? str(rights[0], 'rightsGuid') : undefined;
+    propertySet = (g ?? LAPS_PROPERTY_SET_GUID).toLowerCase();
+  }
+  return { guids: { computerClass, ...(propertySet ? { propertySet } : {}), attributes }, schema };
+}
+
+async function readSdEntry(dir: Directory, dn: string): Promise<DirEntry | undefined> {
+  return dir.read(dn, [NTSD, 'objectClass'], { binaryAttributes: [NTSD], sdFlags: SD_OWNER_DACL });
+}
+
+/** The SID an msLAPS-EncryptedPassword value is protected for; undefined when it is not well formed. */
+export function encryptedTarget(value: Buffer): string | undefined {
+  try {
+    return describeDpapiNgBlob(parseDpapiNgBlob(parseEncryptedPasswordValue(value).blob)).sid;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// principals: names and groups, resolved once per SID
+
+const FSP = 'foreignsecurityprincipal';
+
+export async function resolvePrincipals(dir: Directory, sids: Iterable<string>, domainDn: string, netbios: string | undefined): Promise<Map<string, Principal>> {
+  const out = new Map<string, Principal>();
+  const wanted = [...new Set(sids)].filter((s) => /^S-1-5-(21|32)-/.test(s) || !universalSid(s));
+  const prefix = (sid: string) => (sid.startsWith('S-1-5-32-') ? 'BUILTIN' : (netbios ?? ''));
+  const found = new Map<string, DirEntry>();
+  for (let i = 0; i < wanted.length; i += 40) {
+    const batch = wanted.slice(i, i + 40);
+    const filter = `(|${batch.map((s) => `(objectSid=${escapeFilterValue(s)})`).join('')})`;
+    for await (const page of dir.searchPages({ base: domainDn, filter, attributes: ['objectSid', 'sAMAccountName', 'objectClass', 'cn'], binaryAttributes: ['objectSid'] })) {
+      for (const e of page) {
+        const b = buf(e, 'objectSid');
+        if (b) found.set(sidToString(b), e);
+      }
+    }
+  }
+  for (const sid of wanted) {
+    const e = found.get(sid);
+    if (!e) {
+      const name = sidDisplayName(sid) ?? sid;
+      out.set(sid, { sid, name, kind: universalSid(sid) ? 'well-known' : 'unknown', groups: [] });
+      continue;
+    }
+    const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
+    const sam = str(e, 'sAMAccountName');
+    if (classes.includes(FSP)) {
+      out.set(sid, { sid, name: `${sidDisplayName(sid) ?? sid} (foreign principal)`, kind: 'foreign', groups: [], dn: e.dn });
+      continue;
+    }
+    const kind: Principal['kind'] = classes.includes('computer') ? 'computer' : classes.includes('group') ? 'group' : classes.includes('user') ? 'user' : 'unknown';
+    const name = sam ? (prefix(sid) ? `${prefix(sid)}\\${sam}` : sam) : (str(e, 'cn') ?? sid);
+    out.set(sid, { sid, name, kind, groups: await groupsOf(dir, e.dn, kind, domainDn), dn: e.dn });
+  }
+  return out;
+}
+
+/** Transitive groups: tokenGroups for accounts; nested membership (in-chain matching rule) for groups. */
+async function groupsOf(dir: Directory, dn: string, kind: Principal['kind'], domainDn: string): Promise<string[]> {
+  if (kind === 'user' || kind === 'computer') {
+    const e = await dir.read(dn, ['tokenGroups'], { binaryAttributes: ['tokenGroups'] });
+    const tg = (e?.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((b) => sidToString(b));
+    if (tg.length) return tg;
+  }
+  const groups = await dir.searchAll({ base: domainDn, filter: `(member:1.2.840.113556.1.4.1941:=${escapeFilterValue(dn)})`, attributes: ['objectSid'], binaryAttributes: ['objectSid'] });
+  return groups.map((g) => buf(g, 'objectSid')).filter((b): b is Buffer => !!b).map((b) => sidToString(b));
+}
+
+async function resolveAccount(dir: Directory, name: string, domainDn: string): Promise<AccountToken> {
+  let entry: DirEntry | undefined;
+  if (/^[a-z]+=/i.test(name)) entry = await dir.read(name, ['objectSid', 'sAMAccountName'], { binaryAttributes: ['objectSid'] });
+  else {
+    const sam = name.includes('\\') ? name.split('\\').pop()! : name.includes('@') ? name.split('@')[0]! : name;
+    const hits = await dir.searchAll({
+      base: domainDn,
+      filter: `(|(sAMAccountName=${escapeFilterValue(sam)})(sAMAccountName=${escapeFilterValue(sam)}$)(userPrincipalName=${escapeFilterValue(name)}))`,
+      attributes: ['objectSid', 'sAMAccountName'],
+      binaryAttributes: ['objectSid'],
+    });
+    if (hits.length > 1) throw new InputError(`--explain ${name} matches ${hits.length} accounts`, { advice: 'Give the UPN or the DN.' });
+    entry = hits[0];
+  }
+  const b = entry ? buf(entry, 'objectSid') : undefined;
+  if (!entry || !b) throw new InputError(`--explain ${name}: no such account in ${domainDn}`);
+  const tg = await dir.read(entry.dn, ['tokenGroups'], { binaryAttributes: ['tokenGroups'] });
+  const groups = (tg?.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((x) => sidToString(x));
+  return { label: str(entry, 'sAMAccountName') ?? name, sid: sidToString(b), groups };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runPermissions(dir: Directory, target: TargetInfo, opts: PermissionsRunOptions): Promise<PermissionsRun> {
+  const root = await dir.rootDse();
+  const facts = await gatherDomainFacts(dir);
+  const domainDn = root.defaultNamingContext;
+  for (const s of opts.scope ?? []) {
+    if (!isUnder(s, domainDn)) throw new InputError(`--ou ${s} is not inside the domain ${domainDn}`);
+  }
+  const computerClass = await readComputerClass(dir, root.schemaNamingContext, facts.domainSid);
+  const classDefaultSd = computerClass.defaultSd;
+  const { guids, schema } = await resolveLapsGuids(dir, root.schemaNamingContext, root.configurationNamingContext, computerClass.guid);
+
+  const analysis = new PermissionsAnalysis({ domainDn, domainSid: facts.domainSid, rootDomainSid: facts.forestRootSid, laps: guids, ...(classDefaultSd ? { classDefaultSd } : {}), containers: [] });
+
+  // the domain root and every OU (owner + DACL)
+  const head = await readSdEntry(dir, domainDn);
+  if (head && buf(head, NTSD)) analysis.addContainer({ dn: domainDn, ...classInfo(head), sd: buf(head, NTSD)! });
+  else analysis.markUnreadable(domainDn, 'domain');
+  const ouScopes = new Set<string>();
+  for await (const page of dir.searchPages({ base: domainDn, filter: '(objectClass=organizationalUnit)', attributes: [NTSD, 'objectClass'], binaryAttributes: [NTSD], sdFlags: SD_OWNER_DACL })) {
+    for (const e of page) {
+      const sd = buf(e, NTSD);
+      if (sd) analysis.addContainer({ dn: e.dn, ...classInfo(e), sd });
+      else analysis.markUnreadable(e.dn, 'ou');
+      ouScopes.add(dnKey(e.dn));
+    }
+  }
+  for (const s of opts.scope ?? []) {
+    if (!ouScopes.has(dnKey(s)) && dnKey(s) !== dnKey(domainDn) && !(await dir.read(s, ['1.1']))) throw new InputError(`--ou ${s} does not exist`);
+  }
+
+  // every computer, page by page
+  const name = (k: LapsAttributeKey) => schema[k]?.name;
+  const legacyExp = name('legacyExpiration');
+  const winExp = name('expiration');
+  const winEnc = name('encryptedPassword');
+  const attributes = ['cn', 'objectSid', 'mS-DS-CreatorSID', 'userAccountControl', ...[legacyExp, winExp, winEnc].filter((x): x is string => !!x)];
+  const binary = ['objectSid', 'mS-DS-CreatorSID', ...(winEnc ? [winEnc] : [])];
+  if (opts.perComputer) {
+    attributes.push(NTSD);
+    binary.push(NTSD);
+  }
+  let encryptedSeen = 0;
+  let windowsManagedSeen = 0;
+  for await (const page of dir.searchPages({ base: domainDn, filter: '(objectCategory=computer)', attributes, binaryAttributes: binary, ...(opts.perComputer ? { sdFlags: SD_OWNER_DACL } : {}) })) {
+    for (const e of page) {
+      const sid = buf(e, 'objectSid');
+      const creator = buf(e, 'mS-DS-CreatorSID');
+      const enc = winEnc ? buf(e, winEnc) : undefined;
+      const windowsManaged = !!(winExp && str(e, winExp));
+      if (enc) encryptedSeen++;
+      if (windowsManaged) windowsManagedSeen++;
+      const encryptedFor = enc ? encryptedTarget(enc) : undefined;
+      const sd = opts.perComputer ? buf(e, NTSD) : undefined;
+      analysis.addComputer({
+        dn: e.dn,
+        name: str(e, 'cn') ?? e.dn,
+        userAccountControl: Number(str(e, 'userAccountControl') ?? 0),
+        legacyManaged: !!(legacyExp && str(e, legacyExp)),
+        windowsManaged,
+        ...(sid ? { objectSid: sidToString(sid) } : {}),
+        ...(creator ? { creatorSid: sidToString(creator) } : {}),
+        ...(encryptedFor ? { encryptedFor } : {}),
+        ...(sd ? { sd } : {}),
+      });
+    }
+    opts.onProgress?.(analysis.computerCount);
+  }
+
+  // containers that hold computers but are not OUs (CN=Computers), and anything between them and the root
+  for (const dn of analysis.missingContainers()) {
+    const e = await readSdEntry(dir, dn);
+    const sd = e ? buf(e, NTSD) : undefined;
+    if (e && sd) analysis.addContainer({ dn, ...classInfo(e), sd });
+    else analysis.markUnreadable(dn);
+  }
+
+  const accounts: AccountToken[] = [];
+  for (const a of opts.accounts ?? []) accounts.push(await resolveAccount(dir, a, domainDn));
+  const principals = await resolvePrincipals(dir, analysis.sidsToResolve(), domainDn, facts.netbiosDomain);
+  const a = analysis.finish(principals.values(), {
+    accounts,
+    // values exist (an expiration is set) but none came back: the bound account cannot read them
+    encryptedReadable: encryptedSeen > 0 || windowsManagedSeen === 0,
+  });
+
+  // the plan
+  const planOptions: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...opts.plan, ...(opts.scope?.length ? { scope: opts.scope } : {}) };
+  const table = new PrincipalTable(principals.values(), facts.domainSid, facts.forestRootSid);
+  const tierOf = (sid: string) => table.tier(sid);
+  const nameOf = (sid: string) => table.name(sid);
+  const model = planPermissions(
+    {
+      domainDn,
+      domainSid: facts.domainSid,
+      laps: guids,
+      ...(classDefaultSd ? { classDefaultSd } : {}),
+      containers: analysis.containerStates().map((s) => ({ dn: s.input.dn, kind: s.input.kind, classGuids: s.input.classGuids, ...(s.sd ? { sd: s.sd } : {}), computers: s.computers, domainControllers: s.dcs, legacyManaged: s.legacyManaged })),
+      computers: a.computers.map((c) => ({
+        dn: c.dn,
+        name: c.name,
+        ownerOrCreator: c.source === 'computer' ? c.owner : c.creator,
+        ownerTier: c.source === 'computer' ? c.ownerTier : c.creatorTier,
+        ownerName: c.source === 'computer' ? c.ownerName : c.creatorName,
+        source: c.source,
+      })),
+      tierOf,
+      nameOf,
+    },
+    planOptions,
+  );
+  const drafts: ChangeDraft[] = [];
+  for (const edit of model.edits) {
+    // re-read exactly as the apply engine will (same SD flags) and apply the edit to that
+    const e = await dir.read(edit.dn, [NTSD], { binaryAttributes: [NTSD], sdFlags: edit.sdFlags });
+    const before = e ? buf(e, NTSD) : undefined;
+    if (!before) continue;
+    const after = applyEditBytes(parseSecurityDescriptor(before), edit, { tierOf, ...(classDefaultSd ? { classDefaultSd } : {}) });
+    if (!after) continue;
+    drafts.push(replaceDacl({ dn: edit.dn, reason: edit.reasons.join('; '), before, after, sdFlags: edit.sdFlags }));
+  }
+  const plan = createPlan('permissions', drafts, { createdAt: opts.now });
+
+  const attributesOut: PermissionsData['schema']['attributes'] = {};
+  for (const [k, v] of Object.entries(guids.attributes) as Array<[LapsAttributeKey, NonNullable<LapsGuids['attributes'][LapsAttributeKey]>]>) {
+    attributesOut[k] = { name: v.name, schemaIdGuid: v.guid, propertySet: v.propertySet ?? null };
+  }
+  const result: PermissionsResult = {
+    step: 'permissions',
+    schemaVersion: PERMISSIONS_SCHEMA_VERSION,
+    tool: { name: 'laps-migrate', version: VERSION },
+    generatedAt: opts.now.toISOString(),
+    target: { ...target, ...(opts.scope?.length ? { scope: opts.scope.join('; ') } : {}) },
+    findings: a.findings,
+    data: {
+      options: { perComputer: !!opts.perComputer, scope: opts.scope?.length ? opts.scope : 'all', plan: { ...planOptions }, accounts: accounts.map((x) => x.label) },
+      schema: { legacy: a.summary.legacySchema, windows: a.summary.windowsLapsSchema, propertySet: guids.propertySet ?? null, attributes: attributesOut },
+      summary: a.summary,
+      containers: a.containers,
+      computers: a.computers,
+      access: a.access,
+      dirSync: a.dirSync,
+      principals: a.principals,
+      predictions: a.predictions,
+      plan: {
+        self: model.self,
+        mirror: model.mirror,
+        remediation: model.remediation,
+        changes: plan.changes.map((c) => ({ id: c.id, dn: c.dn, sdFlags: c.kind === 'replace-dacl' ? c.sdFlags : 0, reason: c.reason })),
+      },
+    },
+  };
+  return { result, plan };
+}
+
+/** Applies a permissions plan through the journal (re-read, conflict check, write, verify per change). */
+export async function applyPermissions(dir: Directory, plan: Plan, journal: JournalStore, options: ApplyOptions = {}): Promise<ApplyResult> {
+  return applyPlan(dir, plan, journal, options);
+}
