@@ -10,6 +10,7 @@ interface InventoryFlags extends ConnectionFlags {
   graceDays: string;
   out: string;
   json?: boolean;
+  presence: boolean;
 }
 
 function positiveInt(name: string, v: string): number {
@@ -27,6 +28,7 @@ export function registerInventory(program: Command): void {
     .addOption(new Option('--stale-days <n>', 'no logon for more than N days = stale').default('90'))
     .addOption(new Option('--grace-days <n>', 'days past expiry before a password counts as not rotating').default('7'))
     .addOption(new Option('--out <dir>', 'report folder').default('reports'))
+    .option('--no-presence', 'skip the searches that tell whether password attributes hold a value (faster on large estates)')
     .option('--json', 'print the summary, findings, OUs and GPOs as JSON on stdout');
   cmd.action(
     action(async (flags: InventoryFlags) => {
@@ -41,7 +43,7 @@ export function registerInventory(program: Command): void {
       const dir = await openDirectory(flags);
       const { RecordSpool } = await import('../steps/record-spool.js');
       const spool = new RecordSpool<import('../steps/inventory-analysis.js').ComputerRecord>('laps-migrate-inventory-');
-      const presenceDir = dir.fork ? await dir.fork() : undefined;
+      const presenceDir = flags.presence && dir.fork ? await dir.fork() : undefined;
       try {
         const facts = await gatherDomainFacts(dir);
         const baseDn = await baseDnOf(dir, flags);
@@ -55,6 +57,7 @@ export function registerInventory(program: Command): void {
             graceDays,
             ...(flags.ou ? { scope: flags.ou } : {}),
             ...(presenceDir ? { presenceDirectory: presenceDir } : {}),
+            skipPresence: !flags.presence,
             recordSink: (r) => spool.push(r),
             ...(progress ? { onProgress: (n: number) => process.stderr.write(`\rread ${n} computers`) } : {}),
           },

@@ -10,6 +10,8 @@ import { VERSION } from '../version.js';
 import { registerConnect } from './connect.js';
 import { registerLab } from './lab.js';
 import { registerInventory } from './inventory.js';
+import { registerSchema } from './schema.js';
+import { registerPermissions } from './permissions.js';
 import { registerJournal } from './journal.js';
 import { registerRollback } from './rollback.js';
 import { registerDpapiNg } from './dpapi-ng.js';
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
     registerConnect,
     registerLab,
     registerInventory,
+    registerSchema,
+    registerPermissions,
     (p) => registerJournal(p, { describeDescriptor }),
     (p) => registerRollback(p, { describeDescriptor }),
     (p) =>

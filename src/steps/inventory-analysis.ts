@@ -373,6 +373,7 @@ export interface InventoryFindingInput {
   neverManagedCount: number;
   unsupportedCount: number;
   joinerOwned: { count: number; examples: string[] };
+  presenceChecked: boolean;
 }
 
 export function inventoryFindings(i: InventoryFindingInput): Finding[] {
@@ -483,7 +484,9 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
       code: 'PASSWORD_PRESENCE_NOT_READABLE',
       severity: 'info',
       object: 'bound account',
-      message: `The bound account cannot see whether ${which.join(', ')} hold a value (confidential attributes); LAPS states come from the expiration times and replication metadata instead.`,
+      message: i.presenceChecked
+        ? `The bound account cannot see whether ${which.join(', ')} hold a value (confidential attributes); LAPS states come from the expiration times and replication metadata instead.`
+        : `Password presence was not checked (--no-presence) for ${which.join(', ')}; LAPS states come from the expiration times and replication metadata.`,
       advice: 'Run as an account that may read LAPS passwords for presence facts; the states are the same.',
     });
   }

@@ -32,7 +32,7 @@ import type { StepResult, TargetInfo } from './types.js';
 export const INVENTORY_SCHEMA_VERSION = 1;
 
 export interface InventoryData {
-  options: { staleDays: number; graceDays: number; scope: string };
+  options: { staleDays: number; graceDays: number; scope: string; presenceChecked: boolean };
   schema: {
     legacyPasswordAttribute: string | null;
     legacyExpirationAttribute: string | null;
@@ -50,6 +50,8 @@ export type InventoryResult = StepResult<InventoryData>;
 export interface InventoryRunOptions extends InventoryOptions {
   /** Limit to computers under this DN (--ou). */
   scope?: string;
+  /** Skip the presence searches (faster on large estates; presence facts are then unknown). */
+  skipPresence?: boolean;
   /** A second connection for the presence searches, so they run while the main scan runs. */
   presenceDirectory?: Directory;
   /**
@@ -156,8 +158,8 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   const presenceDir = opts.presenceDirectory ?? dir;
   let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
   const presenceTask = (async () => {
-    const legacy = legacyPwd ? await dnSet(presenceDir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
-    const clear = winPwd ? await dnSet(presenceDir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
+    const legacy = legacyPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
+    const clear = winPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
     presence = { legacy, clear };
     return presence;
   })();
@@ -317,6 +319,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     neverManagedCount: neverManaged,
     unsupportedCount: unsupported,
     joinerOwned: joiner,
+    presenceChecked: !opts.skipPresence,
   });
   return {
     step: 'inventory',
@@ -326,7 +329,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     target: { ...target, scope },
     findings,
     data: {
-      options: { staleDays: opts.staleDays, graceDays: opts.graceDays, scope },
+      options: { staleDays: opts.staleDays, graceDays: opts.graceDays, scope, presenceChecked: !opts.skipPresence },
       schema: schemaFacts,
       summary,
       ous,

@@ -3,21 +3,32 @@
  * uses, and write Windows LAPS values to chosen computers as a device would (clear JSON,
  * encrypted header + blob from the DPAPI-NG fixtures, history, expiry).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '../../src/directory/types.js';
-import { lapsExtendedRightEntry, windowsLapsAttributeEntries, windowsLapsMayContain } from '../../src/laps/schema-entries.js';
 import { dateToFiletime } from '../../src/laps/filetime.js';
+import { createPlan, JournalStore } from '../../src/journal/index.js';
+import { applySchemaPlan, checkApplyPreconditions, readSchemaSnapshot } from '../../src/steps/schema.js';
+import { analyzeSchema } from '../../src/steps/schema-analysis.js';
+import { schemaDrafts } from '../../src/steps/schema-plan.js';
 
+/** Extends the Windows LAPS schema with the schema step's own code (only what is missing), journaled in a throw-away folder. */
 export async function extendWindowsLapsSchema(dir: Directory): Promise<void> {
-  const root = await dir.rootDse();
-  for (const e of windowsLapsAttributeEntries(root.schemaNamingContext)) {
-    if (!(await dir.read(e.dn, ['cn']))) await dir.add(e.dn, e.attributes);
+  const snapshot = await readSchemaSnapshot(dir);
+  const analysis = analyzeSchema(snapshot, { now: new Date() });
+  const { drafts } = schemaDrafts(snapshot, analysis);
+  if (drafts.length === 0) return;
+  const plan = createPlan('schema', drafts.map((d) => d.draft));
+  const phaseOf = new Map(plan.changes.map((c, i) => [c.id, drafts[i]!.phase]));
+  checkApplyPreconditions(snapshot, analysis, new Set(phaseOf.values()));
+  const journalDir = mkdtempSync(join(tmpdir(), 'laps-fixture-journal-'));
+  try {
+    const outcome = await applySchemaPlan(dir, plan, phaseOf, JournalStore.open(journalDir), { confirmIrreversible: true });
+    if (outcome.exitCode !== 0) throw new Error(`extending the Windows LAPS schema failed: ${JSON.stringify(outcome.runs)}`);
+  } finally {
+    rmSync(journalDir, { recursive: true, force: true });
   }
-  const right = lapsExtendedRightEntry(root.configurationNamingContext);
-  if (!(await dir.read(right.dn, ['cn']))) await dir.add(right.dn, right.attributes);
-  await dir.modify(`CN=Computer,${root.schemaNamingContext}`, [{ operation: 'add', attribute: 'mayContain', values: windowsLapsMayContain() }]);
-  await dir.modify('', [{ operation: 'add', attribute: 'schemaUpdateNow', values: ['1'] }]);
 }
 
 /** A real Windows-produced DPAPI-NG blob (MIT-licensed test vector) behind a msLAPS 16-byte header. */
