@@ -96,7 +96,9 @@ export function registerPassword(program: Command): void {
             const e = await dir.read(`CN=${id},CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,${root.configurationNamingContext}`, [...ROOT_KEY_ATTRIBUTES], {
               binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES],
             });
-            adKeys.set(id, e && e.attributes['mskds-rootkeydata'] ? rootKeyFromDirectoryEntry(e) : undefined);
+            const key = e && e.attributes['mskds-rootkeydata']?.length ? rootKeyFromDirectoryEntry(e) : undefined;
+            if (key) process.stderr.write(`warning: read KDS root key ${id} from AD: a forest secret is now in this process's memory (never written anywhere)\n`);
+            adKeys.set(id, key);
           }
           const k = adKeys.get(id);
           if (!k) throw new UserError(`KDS root key ${id} is not readable by this account (Domain/Enterprise Admins only); use --root-key FILE`, ExitCode.CANNOT_DECRYPT);
