@@ -75,7 +75,7 @@ export async function startDaemon(layout: LabLayout, ip: string): Promise<number
   throw new UserError(`samba did not answer on ${ip}:636 within 30 s (log: ${layout.logFile})`, ExitCode.CONNECTION);
 }
 
-export async function stopDaemon(layout: LabLayout): Promise<boolean> {
+export async function stopDaemon(layout: LabLayout, ip?: string): Promise<boolean> {
   const pid = readPid(layout);
   if (!isAlive(pid)) {
     if (existsSync(layout.pidFile)) unlinkSync(layout.pidFile);
@@ -86,6 +86,11 @@ export async function stopDaemon(layout: LabLayout): Promise<boolean> {
   while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(pid)) process.kill(pid!, 'SIGKILL');
   while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  // prefork workers hold the listening sockets: the DC is down once nobody answers any more
+  if (ip) {
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && ((await portOpen(ip, 636, 200)) || (await portOpen(ip, 389, 200)))) await new Promise((r) => setTimeout(r, 100));
+  }
   if (existsSync(layout.pidFile)) unlinkSync(layout.pidFile);
   return true;
 }

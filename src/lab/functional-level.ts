@@ -39,7 +39,7 @@ export async function setLabFunctionalLevel(dir: string, level: number): Promise
   if (!manifest) throw new UserError(`no lab in ${d}`, ExitCode.USAGE, { advice: 'Run "laps-migrate lab up" first.' });
   const layout = layoutOf(d);
   const samLdb = join(layout.dcDir, 'private', 'sam.ldb');
-  await stopDaemon(layout);
+  await stopDaemon(layout, manifest.ip);
   const tmp = mkdtempSync(join(tmpdir(), 'laps-migrate-fl-'));
   try {
     const ntds = ntdsSettingsDns(samLdb, manifest.configDn);

@@ -3,7 +3,7 @@
  * profile), down, status, reset (restore the post-seed snapshot in about a second).
  */
 import { cpSync, existsSync, lstatSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
 import { ensurePrivateDir, stateDir, writePrivateFile } from '../config/paths.js';
 import { saveProfile } from '../config/profiles.js';
@@ -156,7 +156,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
     await dirConn.close();
   }
   log('taking the post-seed snapshot');
-  await stopDaemon(layout);
+  await stopDaemon(layout, ip);
   const computers = options.computers ?? 0;
   if (computers > 0) {
     log(`seeding ${computers} more computers offline (batch mode; about 500/s)`);
@@ -185,7 +185,19 @@ function writeProfile(m: LabManifest, name: string): void {
 
 /** Copies a stopped DC folder, leaving out sockets (ldapi, named pipes) that samba recreates. */
 function copyDcDir(from: string, to: string): void {
-  cpSync(from, to, { recursive: true, preserveTimestamps: true, filter: (src) => !lstatSync(src).isSocket() });
+  cpSync(from, to, {
+    recursive: true,
+    preserveTimestamps: true,
+    filter: (src) => {
+      // msg.sock holds the (prefork) processes' messaging sockets, which vanish as they exit
+      if (basename(src) === 'msg.sock') return false;
+      try {
+        return !lstatSync(src).isSocket();
+      } catch {
+        return false;
+      }
+    },
+  });
 }
 
 function takeSnapshot(layout: LabLayout, name: string): void {
@@ -196,7 +208,8 @@ function takeSnapshot(layout: LabLayout, name: string): void {
 }
 
 export async function labDown(dir?: string): Promise<boolean> {
-  return stopDaemon(layoutOf(resolve(dir ?? defaultLabDir())));
+  const d = resolve(dir ?? defaultLabDir());
+  return stopDaemon(layoutOf(d), readManifest(d)?.ip);
 }
 
 /** Restores a snapshot (default: right after seeding) and restarts the DC. */
@@ -207,7 +220,7 @@ export async function labReset(dir?: string, snapshot = 'seeded'): Promise<LabMa
   const layout = layoutOf(d);
   const snap = manifest.snapshots[snapshot];
   if (!snap || !existsSync(snap)) throw new UserError(`the lab has no snapshot "${snapshot}"`, ExitCode.USAGE);
-  await stopDaemon(layout);
+  await stopDaemon(layout, manifest.ip);
   rmSync(layout.dcDir, { recursive: true, force: true });
   copyDcDir(snap, layout.dcDir);
   await startDaemon(layout, manifest.ip);

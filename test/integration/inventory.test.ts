@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +28,7 @@ async function inventoryAs(account: string): Promise<InventoryResult> {
 const byName = (r: InventoryResult) => new Map(r.data.computers.map((c) => [c.name, c]));
 
 describe('inventory against the lab', () => {
+  let lastReportDir: string | undefined;
   let admin: InventoryResult;
   let user: InventoryResult;
 
@@ -166,6 +171,34 @@ describe('inventory against the lab', () => {
     expect(csv.trim().split('\n')).toHaveLength(17);
     for (const f of readdirSync(runDir)) expect(readFileSync(join(runDir, f), 'utf8')).not.toContain('NotARealPassw0rd!');
     expect(existsSync(join(out, 'index.html'))).toBe(true);
+    lastReportDir = runDir;
+  });
+
+  it('the report opens in headless Chromium with its charts and tables (screenshot kept)', async () => {
+    expect(lastReportDir).toBeTruthy();
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(join(lastReportDir!, 'report.html')).href);
+      for (const id of ['state', 'readiness', 'age', 'ous', 'health']) {
+        expect(await page.locator(`[id*="${id}"] svg, svg[id*="${id}"]`).count(), id).toBeGreaterThan(0);
+      }
+      expect(await page.locator('table').count()).toBeGreaterThanOrEqual(3);
+      const text = await page.locator('body').innerText();
+      expect(text).toContain('FIN-WS02');
+      expect(text).toContain('PASSWORD_NOT_ROTATING');
+      expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
+      const artifacts = resolve('test/artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'inventory-report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 });
 
