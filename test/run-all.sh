@@ -43,8 +43,9 @@ npm run -s lint
 step "typecheck"
 npm run -s typecheck
 
+RESULTS="$(mktemp -d /tmp/laps-migrate-results-XXXXXX)"
 step "unit tests"
-npx vitest run --project unit
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json"
 
 step "integration tests (the lab DC starts and stops inside the run)"
 export LAPS_MIGRATE_TEST_ROOT="$(mktemp -d /tmp/laps-migrate-it-XXXXXX)"
@@ -57,4 +58,15 @@ cleanup() {
   rm -rf "$LAPS_MIGRATE_TEST_ROOT"
 }
 trap cleanup EXIT
-npx vitest run --project integration
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json"
+
+# one plain closing line for both runs
+node -e '
+  let p = 0, f = 0, s = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + (r.numTodoTests || 0);
+  }
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+' "$RESULTS/unit.json" "$RESULTS/integration.json"
+rm -rf "$RESULTS"
