@@ -53,6 +53,10 @@ export function registerPermissions(program: Command): void {
     .option('--json', 'print the result (without the per-computer rows) and the plan as JSON on stdout');
   cmd.action(
     action(async (flags: PermissionsFlags) => {
+      if (flags.yes && !flags.apply) throw new InputError('--yes only makes sense with --apply');
+      // connect while the step's modules load
+      const connecting = openDirectory(flags);
+      connecting.catch(() => undefined);
       const [{ runPermissions, applyPermissions }, { permissionsReportModel }, { writeReport }, { gatherDomainFacts }, journal] = await Promise.all([
         import('../steps/permissions.js'),
         import('../steps/permissions-report.js'),
@@ -60,14 +64,14 @@ export function registerPermissions(program: Command): void {
         import('../directory/domain-facts.js'),
         import('../journal/index.js'),
       ]);
-      if (flags.yes && !flags.apply) throw new InputError('--yes only makes sense with --apply');
-      const dir = await openDirectory(flags);
+      const dir = await connecting;
       try {
         const facts = await gatherDomainFacts(dir);
         const baseDn = await baseDnOf(dir, flags);
         const progress = process.stderr.isTTY && !flags.json;
         const runOptions = {
           now: new Date(),
+          facts,
           perComputer: !!flags.perComputer,
           ...(flags.ou.length ? { scope: flags.ou } : {}),
           accounts: flags.explain,
@@ -95,6 +99,14 @@ export function registerPermissions(program: Command): void {
             ...result.findings.map((f) => `  [${f.severity}] ${f.code}: ${f.message}`),
             '',
           ];
+          for (const p of d.predictions) {
+            lines.push(`What ${p.account} can do (${s.perComputer ? "each computer's own descriptor" : "from each computer's OU; --per-computer reads the computers' own descriptors"}):`);
+            for (const cap of ['readLegacy', 'readWindowsClear', 'readWindowsEncrypted', 'resetLegacy', 'resetWindows'] as const) {
+              const names = p.computers.filter((c) => c[cap]).map((c) => c.name);
+              lines.push(`  ${cap.padEnd(21)} ${names.length} computer(s)${names.length ? `: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : ''}`);
+            }
+            lines.push('');
+          }
           if (d.plan.self.length) {
             lines.push('SELF permissions (containers holding computers):');
             lines.push(...table([['OU', 'computers', 'Windows now', 'legacy now', 'action', 'after (Windows / legacy)'], ...d.plan.self.map((r) => [r.container, String(r.computers), r.windowsNow && r.readEncryptedNow ? 'yes' : 'no', r.legacyNow ? 'yes' : 'no', r.action === 'grant' ? `grant ${r.grants.join(' + ')}` : r.action, `${r.windowsAfter && r.readEncryptedAfter ? 'yes' : 'no'} / ${r.legacyAfter ? 'yes' : 'no'}`])]));

@@ -221,7 +221,7 @@ export async function labReset(dir?: string, snapshot = 'seeded'): Promise<LabMa
   const snap = manifest.snapshots[snapshot];
   if (!snap || !existsSync(snap)) throw new UserError(`the lab has no snapshot "${snapshot}"`, ExitCode.USAGE);
   await stopDaemon(layout, manifest.ip);
-  rmSync(layout.dcDir, { recursive: true, force: true });
+  rmSync(layout.dcDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   copyDcDir(snap, layout.dcDir);
   await startDaemon(layout, manifest.ip);
   return manifest;

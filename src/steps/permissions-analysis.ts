@@ -43,6 +43,7 @@ import {
   type Ace,
   type SecurityDescriptor,
 } from '../security/index.js';
+import { createHash } from 'node:crypto';
 import type { LapsAttributeKey } from '../laps/attributes.js';
 import { dnKey, friendlyPath, parentDn } from '../directory/dn.js';
 import type { Finding, Severity } from './types.js';
@@ -72,7 +73,6 @@ export type Tier = 'admin' | 'dc' | 'operator' | 'broad' | 'self' | 'creator' | 
 /** How a principal gets the access. 'owner', 'write-dac', 'write-owner' are indirect: it may grant itself. */
 export type Route = 'full-control' | 'all-extended-rights' | 'delegation' | 'creator-owner' | 'all-properties' | 'other' | 'owner' | 'write-dac' | 'write-owner';
 const ROUTE_ORDER: readonly Route[] = ['full-control', 'all-extended-rights', 'delegation', 'creator-owner', 'all-properties', 'other', 'owner', 'write-dac', 'write-owner'];
-export const INDIRECT: ReadonlySet<Route> = new Set<Route>(['owner', 'write-dac', 'write-owner']);
 
 /** Where the deciding ACE comes from: set on the object, inherited from a container, or the class default. */
 export type Origin = 'explicit' | 'inherited' | 'class-default' | 'implicit';
@@ -156,6 +156,8 @@ export interface ComputerInput {
   encryptedFor?: string;
   /** Its own nTSecurityDescriptor (SD flags 5), in per-computer mode. */
   sd?: Buffer;
+  /** Its owner (read with SD flags 1 when the whole descriptor is not read). */
+  ownerSid?: string;
 }
 
 export interface Principal {
@@ -242,7 +244,7 @@ export interface ComputerRecord {
   creatorName: string | null;
   creatorTier: Tier | null;
   self: { legacy: boolean; windows: boolean; readEncrypted: boolean };
-  /** Non-admin principals (delegated, broad, operator) with the capability, by name. */
+  /** Delegated principals (not admins, DCs or built-in operator groups) with the capability, by name. */
   nonAdmin: Record<Capability, string[]>;
   encryptedFor: string | null;
 }
@@ -293,6 +295,7 @@ export interface PermissionsSummary {
   nonAdminWindowsReaders: number;
   readGaps: number;
   resetGaps: number;
+  /** Findings (above info) about risky routes held by delegated principals; ownerCanRead counts computers. */
   risky: { allExtendedRights: number; fullControl: number; ownerCanRead: number; dirSync: number; canGrantThemselves: number };
 }
 
@@ -395,6 +398,11 @@ export class PrincipalTable {
 /** Tiers a review is about: accounts that are not admins, DCs, SELF or the creator placeholder. */
 export function isNonAdmin(tier: Tier): boolean {
   return tier === 'delegated' || tier === 'broad' || tier === 'operator';
+}
+
+/** Principals given access by someone (not the built-in operator groups, whose access is AD's default). */
+export function isDelegated(tier: Tier): boolean {
+  return tier === 'delegated' || tier === 'broad';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -681,6 +689,9 @@ export function dirSyncHolders(sd: SecurityDescriptor, principals: PrincipalTabl
 interface Profile {
   id: number;
   sd: SecurityDescriptor;
+  /** The descriptor as read (computer profiles), and the SIDs it names. */
+  bytes?: Buffer;
+  sids?: Set<string>;
   /** Set for computer profiles whose descriptor names the computer's own SID. */
   objectSid?: string;
   /** DN of the container whose inherited ACEs it carries (for origins). */
@@ -692,9 +703,12 @@ interface ComputerEntry {
   name: string;
   dn: string;
   container: string;
+  /** dnKey(container) */
+  containerKey: string;
   uac: number;
   objectSid?: string;
   creatorSid?: string;
+  ownerSid?: string;
   legacyManaged: boolean;
   windowsManaged: boolean;
   encryptedFor?: string;
@@ -728,7 +742,7 @@ export class PermissionsAnalysis {
   private readonly ctx: AnalysisContext;
   private readonly containers = new Map<string, ContainerState>();
   private readonly profiles: Profile[] = [];
-  private readonly profileByKey = new Map<string, number>();
+  private readonly profileByKey = new Map<string, number[]>();
   private readonly computers: ComputerEntry[] = [];
   private perComputer = false;
   private rootSd: SecurityDescriptor | undefined;
@@ -794,8 +808,7 @@ export class PermissionsAnalysis {
   }
 
   addComputer(c: ComputerInput): void {
-    const container = parentDn(c.dn);
-    const key = dnKey(container);
+    const { container, key } = this.containerOf(c.dn);
     let state = this.containers.get(key);
     if (!state) {
       // a container the caller did not read: record it without a descriptor
@@ -811,23 +824,45 @@ export class PermissionsAnalysis {
     let profile = -1;
     if (c.sd) {
       this.perComputer = true;
-      // identical descriptors are evaluated once; one that names the computer's own SID is its own
-      let k = c.sd.toString('latin1');
-      const ownSid = c.objectSid && c.sd.includes(sidBytesOf(c.objectSid)) ? c.objectSid : undefined;
-      if (ownSid) k += `|${ownSid}`;
-      const known = this.profileByKey.get(k);
-      if (known !== undefined) profile = known;
+      // identical descriptors are evaluated once (found by digest, confirmed byte for byte); one
+      // that names the computer's own SID (SELF-like trustee) is evaluated for that computer alone
+      const digest = createHash('sha1').update(c.sd).digest('base64');
+      const candidates = this.profileByKey.get(digest) ?? [];
+      let found = candidates.find((i) => this.profiles[i]!.bytes!.equals(c.sd!) && (!this.profiles[i]!.objectSid || this.profiles[i]!.objectSid === c.objectSid));
+      if (found !== undefined && c.objectSid && !this.profiles[found]!.objectSid && this.profiles[found]!.sids!.has(c.objectSid)) found = undefined;
+      if (found !== undefined) profile = found;
       else {
+        const sd = parseSecurityDescriptor(c.sd);
+        const sids = new Set<string>((sd.dacl?.aces ?? []).map((a) => a.sid));
+        if (sd.owner) sids.add(sd.owner);
+        const own = c.objectSid && sids.has(c.objectSid) ? c.objectSid : undefined;
         profile = this.profiles.length;
-        this.profiles.push({ id: profile, sd: parseSecurityDescriptor(c.sd), container, ...(ownSid ? { objectSid: ownSid } : {}) });
-        this.profileByKey.set(k, profile);
+        this.profiles.push({ id: profile, sd, bytes: c.sd, sids, container, ...(own ? { objectSid: own } : {}) });
+        this.profileByKey.set(digest, [...candidates, profile]);
       }
     }
-    const e: ComputerEntry = { name: c.name, dn: c.dn, container, uac: c.userAccountControl, legacyManaged: c.legacyManaged, windowsManaged: c.windowsManaged, profile };
+    const e: ComputerEntry = { name: c.name, dn: c.dn, container, containerKey: key, uac: c.userAccountControl, legacyManaged: c.legacyManaged, windowsManaged: c.windowsManaged, profile };
     if (c.objectSid) e.objectSid = c.objectSid;
     if (c.creatorSid) e.creatorSid = c.creatorSid;
+    if (c.ownerSid) e.ownerSid = c.ownerSid;
     if (c.encryptedFor) e.encryptedFor = c.encryptedFor;
     this.computers.push(e);
+  }
+
+  private readonly containerCache = new Map<string, { container: string; key: string }>();
+
+  /** The parent DN and its key, worked out once per distinct parent (computers share a few). */
+  private containerOf(dn: string): { container: string; key: string } {
+    let i = 0;
+    while (i < dn.length && dn[i] !== ',') i += dn[i] === '\\' ? 2 : 1;
+    const raw = dn.slice(i + 1);
+    let hit = this.containerCache.get(raw);
+    if (!hit) {
+      const container = parentDn(dn);
+      hit = { container, key: dnKey(container) };
+      this.containerCache.set(raw, hit);
+    }
+    return hit;
   }
 
   get computerCount(): number {
@@ -857,7 +892,10 @@ export class PermissionsAnalysis {
       for (const sid of s.encryptedFor.keys()) out.add(sid);
     }
     for (const p of this.profiles) addSd(p.sd);
-    for (const c of this.computers) if (c.creatorSid) out.add(c.creatorSid);
+    for (const c of this.computers) {
+      if (c.creatorSid) out.add(c.creatorSid);
+      if (c.ownerSid) out.add(c.ownerSid);
+    }
     return out;
   }
 
@@ -934,30 +972,48 @@ export class PermissionsAnalysis {
     }
 
     const brief = (h: Holder): HolderBrief => ({ sid: h.sid, name: h.name, tier: h.tier, route: h.route, routes: h.routes, origin: h.origin, ...(h.definedAt ? { definedAt: h.definedAt } : {}), direct: h.via === h.sid || h.via === null });
-    const nonAdminNames = (ev: Evaluation | undefined, cap: Capability) => (ev ? ev.holders[cap].filter((h) => h.effective && isNonAdmin(h.tier)).map((h) => h.name) : []);
+    // per evaluated descriptor, computed once and shared by the computers that have it
+    const perEvaluation = new Map<Evaluation | undefined, { self: ComputerRecord['self']; nonAdmin: Record<Capability, string[]> }>();
+    const summaryOf = (ev: Evaluation | undefined) => {
+      let x = perEvaluation.get(ev);
+      if (!x) {
+        const nonAdmin = {} as Record<Capability, string[]>;
+        for (const cap of CAPABILITIES) nonAdmin[cap] = ev ? ev.holders[cap].filter((h) => h.effective && isDelegated(h.tier)).map((h) => h.name) : [];
+        x = { self: ev ? { legacy: ev.self.legacy, windows: ev.self.windows, readEncrypted: ev.self.readEncrypted } : { legacy: false, windows: false, readEncrypted: false }, nonAdmin };
+        perEvaluation.set(ev, x);
+      }
+      return x;
+    };
+    const ouPaths = new Map<string, string>();
+    const pathOf = (container: string) => {
+      let p = ouPaths.get(container);
+      if (p === undefined) {
+        p = path(container);
+        ouPaths.set(container, p);
+      }
+      return p;
+    };
 
     // computers
     const missingSelf = new Map<string, { legacy: number; windows: number; readEncrypted: number }>();
     const computers: ComputerRecord[] = [];
     for (const c of this.computers) {
-      const state = this.containers.get(dnKey(c.container))!;
+      const state = this.containers.get(c.containerKey)!;
       const ev = c.profile >= 0 ? this.profiles[c.profile]!.evaluation : state.prospective?.evaluation;
       const dc = (c.uac & SERVER_TRUST_ACCOUNT) !== 0;
-      const owner = c.profile >= 0 ? (ev?.owner ?? null) : null;
-      const self = ev ? { legacy: ev.self.legacy, windows: ev.self.windows, readEncrypted: ev.self.readEncrypted } : { legacy: false, windows: false, readEncrypted: false };
+      const owner = c.profile >= 0 ? (ev?.owner ?? null) : (c.ownerSid ?? null);
+      const { self, nonAdmin } = summaryOf(ev);
       if (c.profile >= 0 && !dc) {
-        const m = missingSelf.get(dnKey(c.container)) ?? { legacy: 0, windows: 0, readEncrypted: 0 };
+        const m = missingSelf.get(c.containerKey) ?? { legacy: 0, windows: 0, readEncrypted: 0 };
         if (!self.legacy && c.legacyManaged) m.legacy++;
         if (!self.windows) m.windows++;
         if (!self.readEncrypted) m.readEncrypted++;
-        missingSelf.set(dnKey(c.container), m);
+        missingSelf.set(c.containerKey, m);
       }
-      const nonAdmin = {} as Record<Capability, string[]>;
-      for (const cap of CAPABILITIES) nonAdmin[cap] = nonAdminNames(ev, cap);
       computers.push({
         name: c.name,
         dn: c.dn,
-        ouPath: path(c.container),
+        ouPath: pathOf(c.container),
         container: c.container,
         domainController: dc,
         legacyManaged: c.legacyManaged,
@@ -1032,7 +1088,7 @@ export class PermissionsAnalysis {
       const cache = new Map<SecurityDescriptor, Record<Capability, boolean>>();
       const rows: AccountPrediction['computers'] = [];
       for (const c of this.computers) {
-        const state = this.containers.get(dnKey(c.container))!;
+        const state = this.containers.get(c.containerKey)!;
         const sd = c.profile >= 0 ? this.profiles[c.profile]!.sd : this.prospective(state)?.sd;
         if (!sd) continue;
         // the account acting on itself is SELF there: not cacheable with the others
@@ -1064,16 +1120,6 @@ export class PermissionsAnalysis {
   }
 }
 
-function sidBytesOf(sid: string): Buffer {
-  const parts = sid.split('-').slice(1).map(Number);
-  const subs = parts.slice(2);
-  const b = Buffer.alloc(8 + 4 * subs.length);
-  b[0] = parts[0]!;
-  b[1] = subs.length;
-  b.writeUIntBE(parts[1]!, 2, 6);
-  subs.forEach((s, i) => b.writeUInt32LE(s >>> 0, 8 + 4 * i));
-  return b;
-}
 
 // ---------------------------------------------------------------------------------------------
 // findings
@@ -1255,26 +1301,33 @@ export function permissionsFindings(i: FindingInput): Finding[] {
       advice: 'Remove WRITE_DAC / WRITE_OWNER from non-admin principals on computer OUs.',
     });
   }
+  const mirrored = (sid: string, caps: Capability[], where: string[]) =>
+    where.every((path) => {
+      const c = i.containers.find((x) => x.path === path);
+      return !!c && caps.every((cap) => c.holders[cap].some((h) => h.sid === sid));
+    });
   for (const [sid, a] of legacyDelegation) {
+    const done = windows && mirrored(sid, ['readWindowsClear', 'readWindowsEncrypted'], a.where);
     f.push({
       code: 'LEGACY_READ_DELEGATION',
       severity: 'info',
       object: list(a.where),
       count: a.computers,
-      message: `${a.name} is delegated to read legacy LAPS passwords in ${list(a.where)}${a.definedAt.size ? ` (delegated at ${[...a.definedAt].join(', ')})` : ''}.`,
+      message: `${a.name} is delegated to read legacy LAPS passwords in ${list(a.where)}${a.definedAt.size ? ` (delegated at ${[...a.definedAt].join(', ')})` : ''}${done ? '; it reads the Windows LAPS passwords there too' : ''}.`,
       evidence: `SID ${sid}`,
-      advice: 'The apply plan mirrors it onto the Windows LAPS attributes on the same OU (Set-LapsADReadPasswordPermission equivalent).',
+      advice: done ? 'Nothing to do before cutover; the cleanup step removes the legacy delegation later.' : 'The apply plan mirrors it onto the Windows LAPS attributes on the same OU (Set-LapsADReadPasswordPermission equivalent).',
     });
   }
   for (const [sid, a] of legacyReset) {
+    const done = windows && mirrored(sid, ['resetWindows'], a.where);
     f.push({
       code: 'LEGACY_RESET_DELEGATION',
       severity: 'info',
       object: list(a.where),
       count: a.computers,
-      message: `${a.name} is delegated to reset legacy LAPS passwords in ${list(a.where)}${a.definedAt.size ? ` (delegated at ${[...a.definedAt].join(', ')})` : ''}.`,
+      message: `${a.name} is delegated to reset legacy LAPS passwords in ${list(a.where)}${a.definedAt.size ? ` (delegated at ${[...a.definedAt].join(', ')})` : ''}${done ? '; it resets Windows LAPS passwords there too' : ''}.`,
       evidence: `SID ${sid}`,
-      advice: 'The apply plan mirrors it onto msLAPS-PasswordExpirationTime on the same OU (Set-LapsADResetPasswordPermission equivalent).',
+      advice: done ? 'Nothing to do before cutover; the cleanup step removes the legacy delegation later.' : 'The apply plan mirrors it onto msLAPS-PasswordExpirationTime on the same OU (Set-LapsADResetPasswordPermission equivalent).',
     });
   }
 
@@ -1310,7 +1363,7 @@ export function permissionsFindings(i: FindingInput): Finding[] {
         const ev = i.containerEval.get(dnKey(c.dn));
         if (!ev) continue;
         const eff = (cap: Capability, sid: string) => ev.holders[cap].some((h) => h.sid === sid && h.effective);
-        const holders = ev.holders[a].filter((h) => h.effective && isNonAdmin(h.tier));
+        const holders = ev.holders[a].filter((h) => h.effective && isDelegated(h.tier));
         const withGap = new Set(holders.filter((h) => !bs.every((x) => eff(x, h.sid))).map((h) => h.sid));
         for (const h of holders) {
           if (!withGap.has(h.sid)) continue;
@@ -1349,7 +1402,7 @@ export function permissionsFindings(i: FindingInput): Finding[] {
       if (c.encryptedFor.length === 0) continue;
       const targets = new Set(c.encryptedFor.map((e) => e.sid));
       for (const h of c.holders.readWindowsEncrypted) {
-        if (!isNonAdmin(h.tier)) continue;
+        if (!isDelegated(h.tier)) continue;
         const token = new Set(i.principals.token(h.sid));
         if ([...targets].some((t) => token.has(t))) continue;
         f.push({
@@ -1382,25 +1435,27 @@ export function permissionsFindings(i: FindingInput): Finding[] {
   }
 
   // owners and creators of computers
-  const owned = new Map<string, { name: string; tier: Tier; computers: string[]; fromCreator: number }>();
+  const owned = new Map<string, { name: string; tier: Tier; computers: string[]; created: number; perComputer: number }>();
   for (const c of i.computers) {
-    const sid = c.source === 'computer' ? c.owner : c.creator;
-    const tier = c.source === 'computer' ? c.ownerTier : c.creatorTier;
-    if (!sid || !tier || !isNonAdmin(tier)) continue;
-    const o = owned.get(sid) ?? { name: i.principals.name(sid), tier, computers: [], fromCreator: 0 };
+    const sid = c.owner ?? c.creator;
+    const tier = c.owner ? c.ownerTier : c.creatorTier;
+    if (!sid || !tier || !isDelegated(tier)) continue;
+    const o = owned.get(sid) ?? { name: i.principals.name(sid), tier, computers: [], created: 0, perComputer: 0 };
     o.computers.push(c.name);
-    if (c.source === 'container') o.fromCreator++;
+    if (c.creator === sid) o.created++;
+    if (c.source === 'computer') o.perComputer++;
     owned.set(sid, o);
   }
   for (const [sid, o] of owned) {
+    const n = o.computers.length;
     f.push({
       code: 'OWNER_CAN_READ',
       severity: severityFor(o.tier, 'warning'),
       object: 'computers',
-      count: o.computers.length,
-      message: `${o.name} owns ${o.computers.length} computer(s) it created (joined): ${list(o.computers)}. The owner can read their LAPS passwords (CREATOR OWNER rights of the computer class, and the owner may rewrite the DACL).`,
-      evidence: `SID ${sid}; ${o.fromCreator ? `from mS-DS-CreatorSID (run with --per-computer to read the current owners)` : 'from the computers\' owner SID'}`,
-      advice: '--fix-owners makes Domain Admins the owner and removes the creator\'s CREATOR OWNER ACEs (journaled, reversible).',
+      count: n,
+      message: `${o.name} owns ${n} computer(s): ${list(o.computers)}. The owner may rewrite their DACL, and the account that created (joined) a computer gets the CREATOR OWNER rights of the computer class: both read its LAPS passwords.`,
+      evidence: `SID ${sid}; owner SID of ${n} computer(s)${o.created ? `, mS-DS-CreatorSID of ${o.created}` : ''}${o.perComputer ? `; read access confirmed on ${o.perComputer} own descriptor(s)` : ' (run with --per-computer to evaluate their descriptors)'}`,
+      advice: "--fix-owners makes Domain Admins the owner and removes the creator's CREATOR OWNER ACEs (journaled, reversible).",
     });
   }
 
@@ -1421,8 +1476,10 @@ export function permissionsFindings(i: FindingInput): Finding[] {
 
 function summarize(a: Pick<PermissionsAnalysisResult, 'containers' | 'computers' | 'dirSync'>, findings: Finding[], perComputer: boolean, g: LapsGuids): PermissionsSummary {
   const count = (code: string) => findings.filter((x) => x.code === code).length;
+  // risky routes held by delegated principals (built-in operator groups' defaults are info only)
+  const risky = (code: string) => findings.filter((x) => x.code === code && x.severity !== 'info').length;
   const members = a.containers.filter((c) => memberComputers(c) > 0 && c.readable);
-  const names = (cap: Capability) => new Set(a.containers.flatMap((c) => c.holders[cap].filter((h) => isNonAdmin(h.tier)).map((h) => h.sid)));
+  const names = (cap: Capability) => new Set(a.containers.flatMap((c) => c.holders[cap].filter((h) => isDelegated(h.tier)).map((h) => h.sid)));
   const winReaders = new Set([...names('readWindowsClear'), ...names('readWindowsEncrypted')]);
   const computersIn = (pred: (c: ContainerRecord) => boolean, key: 'legacy' | 'windows') =>
     members.filter(pred).reduce((n, c) => n + (c.computersMissingSelf ? c.computersMissingSelf[key] : key === 'legacy' ? c.legacyManaged : memberComputers(c)), 0);
@@ -1445,11 +1502,11 @@ function summarize(a: Pick<PermissionsAnalysisResult, 'containers' | 'computers'
     readGaps: count('READ_GAP_LEGACY_ONLY') + count('READ_GAP_WINDOWS_ONLY'),
     resetGaps: count('RESET_GAP_LEGACY_ONLY') + count('RESET_GAP_WINDOWS_ONLY'),
     risky: {
-      allExtendedRights: count('ALL_EXTENDED_RIGHTS'),
-      fullControl: count('FULL_CONTROL'),
+      allExtendedRights: risky('ALL_EXTENDED_RIGHTS'),
+      fullControl: risky('FULL_CONTROL'),
       ownerCanRead: findings.filter((x) => x.code === 'OWNER_CAN_READ').reduce((n, x) => n + (x.count ?? 0), 0),
-      dirSync: count('DIRSYNC_READER'),
-      canGrantThemselves: count('CAN_GRANT_ITSELF'),
+      dirSync: risky('DIRSYNC_READER'),
+      canGrantThemselves: risky('CAN_GRANT_ITSELF'),
     },
   };
 }

@@ -90,7 +90,7 @@ export interface PlanInput {
   nameOf: (sid: string) => string;
 }
 
-export type SelfAction = 'grant' | 'inherits-planned-grant' | 'covered' | 'skipped-dcs' | 'out-of-scope' | 'unreadable';
+export type SelfAction = 'grant' | 'inherits-planned-grant' | 'covered' | 'not-requested' | 'skipped-dcs' | 'out-of-scope' | 'unreadable';
 
 export interface SelfRow {
   container: string;
@@ -306,7 +306,8 @@ export function planPermissions(input: PlanInput, options: PlanOptions): Permiss
     const needLegacy = wantLegacy && c.legacyManaged > 0 && !before.legacy;
     if (!needWindows && !needLegacy) {
       const inherits = (wantWindows && !now.windows && before.windows) || (wantLegacy && !now.legacy && before.legacy && c.legacyManaged > 0);
-      row.action = inherits ? 'inherits-planned-grant' : 'covered';
+      const unwanted = (!wantWindows && hasFamily(g, 'windows') && !now.windows) || (!wantLegacy && hasFamily(g, 'legacy') && c.legacyManaged > 0 && !now.legacy);
+      row.action = inherits ? 'inherits-planned-grant' : unwanted ? 'not-requested' : 'covered';
     } else if (!inScope(c.dn, options.scope)) {
       row.action = 'out-of-scope';
     } else if (onlyDcs && !explicitlyChosen) {

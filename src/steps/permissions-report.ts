@@ -5,7 +5,7 @@
  * change list) only; no password or secret is in it.
  */
 import type { ReportModel, Slice, TableSpec } from '../report/model.js';
-import { CAPABILITIES, CAPABILITY_LABELS, isNonAdmin, type Capability, type ContainerRecord, type HolderBrief, type Route } from './permissions-analysis.js';
+import { CAPABILITIES, CAPABILITY_LABELS, isDelegated, type Capability, type ContainerRecord, type HolderBrief, type Route } from './permissions-analysis.js';
 import type { PermissionsResult } from './permissions.js';
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
@@ -17,7 +17,7 @@ function holderText(h: HolderBrief): string {
 
 /** Non-admin holders, or "-" (admins, DCs, SELF and CREATOR OWNER are left out of the grid). */
 function nonAdmin(c: ContainerRecord, cap: Capability): string {
-  const list = c.holders[cap].filter((h) => isNonAdmin(h.tier));
+  const list = c.holders[cap].filter((h) => isDelegated(h.tier));
   return list.length ? list.map(holderText).join('; ') : '-';
 }
 
@@ -74,6 +74,26 @@ const ROUTE_LABELS: Record<Route, string> = {
   'write-owner': 'Write owner',
 };
 
+/**
+ * The result as written to permissions.json: computers refer to the access profile they share
+ * (what SELF may do and who reads or resets, per distinct descriptor) instead of repeating it,
+ * which keeps the file (and the time to write it) small at 100k computers.
+ */
+export function compactResult(r: PermissionsResult): unknown {
+  const profiles: Array<{ source: string; self: unknown; nonAdmin: unknown }> = [];
+  const index = new Map<unknown, number>();
+  const computers = r.data.computers.map((c) => {
+    let i = index.get(c.nonAdmin);
+    if (i === undefined || profiles[i]!.self !== c.self || profiles[i]!.source !== c.source) {
+      i = profiles.length;
+      profiles.push({ source: c.source, self: c.self, nonAdmin: c.nonAdmin });
+      index.set(c.nonAdmin, i);
+    }
+    return { name: c.name, dn: c.dn, ou: c.ouPath, dc: c.domainController, legacyManaged: c.legacyManaged, windowsManaged: c.windowsManaged, owner: c.owner, creator: c.creator, encryptedFor: c.encryptedFor, access: i };
+  });
+  return { ...r, data: { ...r.data, computers, accessProfiles: profiles } };
+}
+
 export function permissionsReportModel(r: PermissionsResult): ReportModel {
   const d = r.data;
   const s = d.summary;
@@ -90,10 +110,10 @@ export function permissionsReportModel(r: PermissionsResult): ReportModel {
     selfBars.push({ label: 'Legacy-managed: can write', value: legacyManaged - computersMissing('legacy'), tone: 'good' });
     selfBars.push({ label: 'Legacy-managed: cannot write', value: computersMissing('legacy'), tone: 'warn' });
   }
-  const nonAdminRows = d.access.filter((a) => a.effective && isNonAdmin(a.tier));
+  const nonAdminRows = d.access.filter((a) => a.effective && isDelegated(a.tier));
   const routeCounts = new Map<Route, number>();
   for (const a of nonAdminRows) if (a.route) routeCounts.set(a.route, (routeCounts.get(a.route) ?? 0) + 1);
-  const readersPer = (c: ContainerRecord, caps: Capability[]) => new Set(caps.flatMap((cap) => c.holders[cap].filter((h) => isNonAdmin(h.tier)).map((h) => h.sid))).size;
+  const readersPer = (c: ContainerRecord, caps: Capability[]) => new Set(caps.flatMap((cap) => c.holders[cap].filter((h) => isDelegated(h.tier)).map((h) => h.sid))).size;
   const changes = d.plan.changes;
   const accessRows = d.access.map((a) => ({
     container: a.container,
@@ -130,7 +150,7 @@ export function permissionsReportModel(r: PermissionsResult): ReportModel {
     {
       id: 'grid',
       title: 'OU x capability',
-      description: 'For a computer in each OU (its own descriptor is evaluated with --per-computer). Readers and resetters are non-admin principals; admins, DCs, SELF and the creating account are left out. Route and where it was delegated in brackets.',
+      description: 'For a computer in each OU (its own descriptor is evaluated with --per-computer). Readers and resetters are delegated (non-admin) principals; admins, DCs, built-in operator groups, SELF and the creating account are in the access table only. Route and where it was delegated in brackets.',
       columns: GRID_COLUMNS,
       rows: d.containers.map(containerRow),
       total: d.containers.length,
@@ -302,6 +322,6 @@ export function permissionsReportModel(r: PermissionsResult): ReportModel {
       'Readable encrypted values are inspected (DPAPI-NG protection descriptor) to learn whom they are encrypted to; nothing is decrypted.',
       'Samba 4.17 lets a principal holding CONTROL_ACCESS on an attribute (or All Extended Rights) also write it; Windows does not. Reset predictions follow Windows.',
     ],
-    json: r,
+    json: compactResult(r),
   };
 }

@@ -13,7 +13,7 @@ import { sidToString } from '../directory/sid-bytes.js';
 import { guidFromBytes } from '../directory/guid-bytes.js';
 import { dnKey, isUnder } from '../directory/dn.js';
 import { escapeFilterValue } from '../directory/ldap-directory.js';
-import { gatherDomainFacts } from '../directory/domain-facts.js';
+import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeKey } from '../laps/attributes.js';
 import { parseEncryptedPasswordValue } from '../laps/encrypted-password-value.js';
@@ -42,6 +42,7 @@ import type { StepResult, TargetInfo } from './types.js';
 export const PERMISSIONS_SCHEMA_VERSION = 1;
 /** SD flags for audit reads: owner + DACL (readable by any domain account). */
 const SD_OWNER_DACL = 5;
+const SD_OWNER = 1;
 const NTSD = 'nTSecurityDescriptor';
 
 export interface PlannedChangeSummary {
@@ -81,6 +82,8 @@ export interface PermissionsRunOptions {
   /** Accounts (sAMAccountName, UPN or DN) to predict access for, computer by computer. */
   accounts?: string[];
   onProgress?: (computers: number) => void;
+  /** The domain's facts when the caller has them already (saves a few reads). */
+  facts?: DomainFacts;
 }
 
 export interface PermissionsRun {
@@ -156,6 +159,35 @@ async function readSdEntry(dir: Directory, dn: string): Promise<DirEntry | undef
   return dir.read(dn, [NTSD, 'objectClass'], { binaryAttributes: [NTSD], sdFlags: SD_OWNER_DACL });
 }
 
+/**
+ * Asks for the next page before the current one is handed out, so that the DC prepares page n+1
+ * while page n is being evaluated (one page in flight; memory stays one page ahead).
+ */
+export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    while (true) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      // a failure of the request in flight surfaces at the next await, not as an unhandled rejection
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+function ownerOf(sd: Buffer): string | undefined {
+  try {
+    return parseSecurityDescriptor(sd).owner;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The SID an msLAPS-EncryptedPassword value is protected for; undefined when it is not well formed. */
 export function encryptedTarget(value: Buffer): string | undefined {
   try {
@@ -170,50 +202,108 @@ export function encryptedTarget(value: Buffer): string | undefined {
 
 const FSP = 'foreignsecurityprincipal';
 
-export async function resolvePrincipals(dir: Directory, sids: Iterable<string>, domainDn: string, netbios: string | undefined): Promise<Map<string, Principal>> {
-  const out = new Map<string, Principal>();
-  const wanted = [...new Set(sids)].filter((s) => /^S-1-5-(21|32)-/.test(s) || !universalSid(s));
-  const prefix = (sid: string) => (sid.startsWith('S-1-5-32-') ? 'BUILTIN' : (netbios ?? ''));
-  const found = new Map<string, DirEntry>();
-  for (let i = 0; i < wanted.length; i += 40) {
-    const batch = wanted.slice(i, i + 40);
-    const filter = `(|${batch.map((s) => `(objectSid=${escapeFilterValue(s)})`).join('')})`;
-    for await (const page of dir.searchPages({ base: domainDn, filter, attributes: ['objectSid', 'sAMAccountName', 'objectClass', 'cn'], binaryAttributes: ['objectSid'] })) {
-      for (const e of page) {
-        const b = buf(e, 'objectSid');
-        if (b) found.set(sidToString(b), e);
-      }
-    }
-  }
-  for (const sid of wanted) {
-    const e = found.get(sid);
-    if (!e) {
-      const name = sidDisplayName(sid) ?? sid;
-      out.set(sid, { sid, name, kind: universalSid(sid) ? 'well-known' : 'unknown', groups: [] });
-      continue;
-    }
-    const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
-    const sam = str(e, 'sAMAccountName');
-    if (classes.includes(FSP)) {
-      out.set(sid, { sid, name: `${sidDisplayName(sid) ?? sid} (foreign principal)`, kind: 'foreign', groups: [], dn: e.dn });
-      continue;
-    }
-    const kind: Principal['kind'] = classes.includes('computer') ? 'computer' : classes.includes('group') ? 'group' : classes.includes('user') ? 'user' : 'unknown';
-    const name = sam ? (prefix(sid) ? `${prefix(sid)}\\${sam}` : sam) : (str(e, 'cn') ?? sid);
-    out.set(sid, { sid, name, kind, groups: await groupsOf(dir, e.dn, kind, domainDn), dn: e.dn });
-  }
-  return out;
+/** Runs `fn` over the items, at most `limit` at a time (LDAP requests pipelined on one connection). */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Transitive groups: tokenGroups for accounts; nested membership (in-chain matching rule) for groups. */
-async function groupsOf(dir: Directory, dn: string, kind: Principal['kind'], domainDn: string): Promise<string[]> {
+/**
+ * SIDs to names and groups, each SID and group looked up once per run: objectSid searches in
+ * batches (domain and BUILTIN principals, foreign security principals), well-known SIDs by table.
+ */
+export class PrincipalResolver {
+  readonly principals = new Map<string, Principal>();
+  private readonly groupCache = new Map<string, GroupNode>();
+  private readonly dir: Directory;
+  private readonly domainDn: string;
+  private readonly netbios: string | undefined;
+
+  constructor(dir: Directory, domainDn: string, netbios: string | undefined) {
+    this.dir = dir;
+    this.domainDn = domainDn;
+    this.netbios = netbios;
+  }
+
+  async resolve(sids: Iterable<string>): Promise<Map<string, Principal>> {
+    const wanted = [...new Set(sids)].filter((s) => !this.principals.has(s) && (/^S-1-5-(21|32)-/.test(s) || !universalSid(s)));
+    const found = new Map<string, DirEntry>();
+    for (let i = 0; i < wanted.length; i += 40) {
+      const batch = wanted.slice(i, i + 40);
+      const filter = `(|${batch.map((s) => `(objectSid=${escapeFilterValue(s)})`).join('')})`;
+      for await (const page of this.dir.searchPages({ base: this.domainDn, filter, attributes: ['objectSid', 'sAMAccountName', 'objectClass', 'cn'], binaryAttributes: ['objectSid'] })) {
+        for (const e of page) {
+          const b = buf(e, 'objectSid');
+          if (b) found.set(sidToString(b), e);
+        }
+      }
+    }
+    const prefix = (sid: string) => (sid.startsWith('S-1-5-32-') ? 'BUILTIN' : (this.netbios ?? ''));
+    await eachLimited(wanted, 8, async (sid) => {
+      const e = found.get(sid);
+      if (!e) {
+        this.principals.set(sid, { sid, name: sidDisplayName(sid) ?? sid, kind: universalSid(sid) ? 'well-known' : 'unknown', groups: [] });
+        return;
+      }
+      const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
+      const sam = str(e, 'sAMAccountName');
+      if (classes.includes(FSP)) {
+        this.principals.set(sid, { sid, name: `${sidDisplayName(sid) ?? sid} (foreign principal)`, kind: 'foreign', groups: [], dn: e.dn });
+        return;
+      }
+      const kind: Principal['kind'] = classes.includes('computer') ? 'computer' : classes.includes('group') ? 'group' : classes.includes('user') ? 'user' : 'unknown';
+      const name = sam ? (prefix(sid) ? `${prefix(sid)}\\${sam}` : sam) : (str(e, 'cn') ?? sid);
+      this.principals.set(sid, { sid, name, kind, groups: await groupsOf(this.dir, e.dn, kind, this.groupCache), dn: e.dn });
+    });
+    return this.principals;
+  }
+}
+
+/** SIDs to names and groups (see PrincipalResolver). */
+export async function resolvePrincipals(dir: Directory, sids: Iterable<string>, domainDn: string, netbios: string | undefined): Promise<Map<string, Principal>> {
+  return new PrincipalResolver(dir, domainDn, netbios).resolve(sids);
+}
+
+/** One group's SID and the groups it is a direct member of, read once per run. */
+type GroupNode = { sid: string | undefined; memberOf: string[] };
+
+/**
+ * Transitive groups: tokenGroups for accounts (the DC computes it, primary group included); for
+ * groups, memberOf followed upwards (each group read once: an in-chain matching-rule search
+ * scans the whole directory on Samba, 0.7 s per group at 10k objects).
+ */
+async function groupsOf(dir: Directory, dn: string, kind: Principal['kind'], cache: Map<string, GroupNode>): Promise<string[]> {
   if (kind === 'user' || kind === 'computer') {
     const e = await dir.read(dn, ['tokenGroups'], { binaryAttributes: ['tokenGroups'] });
     const tg = (e?.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((b) => sidToString(b));
     if (tg.length) return tg;
   }
-  const groups = await dir.searchAll({ base: domainDn, filter: `(member:1.2.840.113556.1.4.1941:=${escapeFilterValue(dn)})`, attributes: ['objectSid'], binaryAttributes: ['objectSid'] });
-  return groups.map((g) => buf(g, 'objectSid')).filter((b): b is Buffer => !!b).map((b) => sidToString(b));
+  const node = async (d: string): Promise<GroupNode> => {
+    const k = dnKey(d);
+    let n = cache.get(k);
+    if (!n) {
+      const e = await dir.read(d, ['objectSid', 'memberOf'], { binaryAttributes: ['objectSid'] });
+      const b = e ? buf(e, 'objectSid') : undefined;
+      n = { sid: b ? sidToString(b) : undefined, memberOf: e ? (e.attributes['memberof'] ?? []).map(String) : [] };
+      cache.set(k, n);
+    }
+    return n;
+  };
+  const out = new Set<string>();
+  const seen = new Set<string>([dnKey(dn)]);
+  const queue = [...(await node(dn)).memberOf];
+  while (queue.length) {
+    const g = queue.shift()!;
+    if (seen.has(dnKey(g))) continue;
+    seen.add(dnKey(g));
+    const n = await node(g);
+    if (n.sid) out.add(n.sid);
+    queue.push(...n.memberOf);
+  }
+  return [...out];
 }
 
 async function resolveAccount(dir: Directory, name: string, domainDn: string): Promise<AccountToken> {
@@ -241,7 +331,7 @@ async function resolveAccount(dir: Directory, name: string, domainDn: string): P
 
 export async function runPermissions(dir: Directory, target: TargetInfo, opts: PermissionsRunOptions): Promise<PermissionsRun> {
   const root = await dir.rootDse();
-  const facts = await gatherDomainFacts(dir);
+  const facts = opts.facts ?? (await gatherDomainFacts(dir));
   const domainDn = root.defaultNamingContext;
   for (const s of opts.scope ?? []) {
     if (!isUnder(s, domainDn)) throw new InputError(`--ou ${s} is not inside the domain ${domainDn}`);
@@ -268,21 +358,27 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
   for (const s of opts.scope ?? []) {
     if (!ouScopes.has(dnKey(s)) && dnKey(s) !== dnKey(domainDn) && !(await dir.read(s, ['1.1']))) throw new InputError(`--ou ${s} does not exist`);
   }
+  const accounts: AccountToken[] = [];
+  for (const a of opts.accounts ?? []) accounts.push(await resolveAccount(dir, a, domainDn));
+
+  // While the DC pages through the computers, resolve the principals the containers name (most
+  // trustees of computer descriptors are inherited from them): those reads hide behind the pages.
+  const resolver = new PrincipalResolver(dir, domainDn, facts.netbiosDomain);
+  const early = resolver.resolve(analysis.sidsToResolve());
+  early.catch(() => undefined);
 
   // every computer, page by page
   const name = (k: LapsAttributeKey) => schema[k]?.name;
   const legacyExp = name('legacyExpiration');
   const winExp = name('expiration');
   const winEnc = name('encryptedPassword');
-  const attributes = ['cn', 'objectSid', 'mS-DS-CreatorSID', 'userAccountControl', ...[legacyExp, winExp, winEnc].filter((x): x is string => !!x)];
-  const binary = ['objectSid', 'mS-DS-CreatorSID', ...(winEnc ? [winEnc] : [])];
-  if (opts.perComputer) {
-    attributes.push(NTSD);
-    binary.push(NTSD);
-  }
+  // the whole descriptor per computer with --per-computer; else only its owner (SD flags 1: a few bytes)
+  const attributes = ['cn', 'objectSid', 'mS-DS-CreatorSID', 'userAccountControl', NTSD, ...[legacyExp, winExp, winEnc].filter((x): x is string => !!x)];
+  const binary = ['objectSid', 'mS-DS-CreatorSID', NTSD, ...(winEnc ? [winEnc] : [])];
   let encryptedSeen = 0;
   let windowsManagedSeen = 0;
-  for await (const page of dir.searchPages({ base: domainDn, filter: '(objectCategory=computer)', attributes, binaryAttributes: binary, ...(opts.perComputer ? { sdFlags: SD_OWNER_DACL } : {}) })) {
+  const computerPages = dir.searchPages({ base: domainDn, filter: '(objectCategory=computer)', attributes, binaryAttributes: binary, sdFlags: opts.perComputer ? SD_OWNER_DACL : SD_OWNER });
+  for await (const page of prefetched(computerPages)) {
     for (const e of page) {
       const sid = buf(e, 'objectSid');
       const creator = buf(e, 'mS-DS-CreatorSID');
@@ -291,7 +387,9 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
       if (enc) encryptedSeen++;
       if (windowsManaged) windowsManagedSeen++;
       const encryptedFor = enc ? encryptedTarget(enc) : undefined;
-      const sd = opts.perComputer ? buf(e, NTSD) : undefined;
+      const rawSd = buf(e, NTSD);
+      const sd = opts.perComputer ? rawSd : undefined;
+      const ownerSid = !opts.perComputer && rawSd ? ownerOf(rawSd) : undefined;
       analysis.addComputer({
         dn: e.dn,
         name: str(e, 'cn') ?? e.dn,
@@ -302,22 +400,22 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
         ...(creator ? { creatorSid: sidToString(creator) } : {}),
         ...(encryptedFor ? { encryptedFor } : {}),
         ...(sd ? { sd } : {}),
+        ...(ownerSid ? { ownerSid } : {}),
       });
     }
     opts.onProgress?.(analysis.computerCount);
   }
 
+  await early;
+
   // containers that hold computers but are not OUs (CN=Computers), and anything between them and the root
-  for (const dn of analysis.missingContainers()) {
+  await eachLimited(analysis.missingContainers(), 8, async (dn) => {
     const e = await readSdEntry(dir, dn);
     const sd = e ? buf(e, NTSD) : undefined;
     if (e && sd) analysis.addContainer({ dn, ...classInfo(e), sd });
     else analysis.markUnreadable(dn);
-  }
-
-  const accounts: AccountToken[] = [];
-  for (const a of opts.accounts ?? []) accounts.push(await resolveAccount(dir, a, domainDn));
-  const principals = await resolvePrincipals(dir, analysis.sidsToResolve(), domainDn, facts.netbiosDomain);
+  });
+  const principals = await resolver.resolve(analysis.sidsToResolve());
   const a = analysis.finish(principals.values(), {
     accounts,
     // values exist (an expiration is set) but none came back: the bound account cannot read them
@@ -339,9 +437,9 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
       computers: a.computers.map((c) => ({
         dn: c.dn,
         name: c.name,
-        ownerOrCreator: c.source === 'computer' ? c.owner : c.creator,
-        ownerTier: c.source === 'computer' ? c.ownerTier : c.creatorTier,
-        ownerName: c.source === 'computer' ? c.ownerName : c.creatorName,
+        ownerOrCreator: c.owner ?? c.creator,
+        ownerTier: c.owner ? c.ownerTier : c.creatorTier,
+        ownerName: c.owner ? c.ownerName : c.creatorName,
         source: c.source,
       })),
       tierOf,
@@ -349,17 +447,20 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
     },
     planOptions,
   );
-  const drafts: ChangeDraft[] = [];
-  for (const edit of model.edits) {
-    // re-read exactly as the apply engine will (same SD flags) and apply the edit to that
-    const e = await dir.read(edit.dn, [NTSD], { binaryAttributes: [NTSD], sdFlags: edit.sdFlags });
-    const before = e ? buf(e, NTSD) : undefined;
-    if (!before) continue;
-    const after = applyEditBytes(parseSecurityDescriptor(before), edit, { tierOf, ...(classDefaultSd ? { classDefaultSd } : {}) });
-    if (!after) continue;
-    drafts.push(replaceDacl({ dn: edit.dn, reason: edit.reasons.join('; '), before, after, sdFlags: edit.sdFlags }));
-  }
-  const plan = createPlan('permissions', drafts, { createdAt: opts.now });
+  const drafts: Array<ChangeDraft | undefined> = new Array(model.edits.length);
+  await eachLimited(
+    model.edits.map((edit, i) => ({ edit, i })),
+    8,
+    async ({ edit, i }) => {
+      // re-read exactly as the apply engine will (same SD flags) and apply the edit to that
+      const e = await dir.read(edit.dn, [NTSD], { binaryAttributes: [NTSD], sdFlags: edit.sdFlags });
+      const before = e ? buf(e, NTSD) : undefined;
+      if (!before) return;
+      const after = applyEditBytes(parseSecurityDescriptor(before), edit, { tierOf, ...(classDefaultSd ? { classDefaultSd } : {}) });
+      if (after) drafts[i] = replaceDacl({ dn: edit.dn, reason: edit.reasons.join('; '), before, after, sdFlags: edit.sdFlags });
+    },
+  );
+  const plan = createPlan('permissions', drafts.filter((d): d is ChangeDraft => !!d), { createdAt: opts.now });
 
   const attributesOut: PermissionsData['schema']['attributes'] = {};
   for (const [k, v] of Object.entries(guids.attributes) as Array<[LapsAttributeKey, NonNullable<LapsGuids['attributes'][LapsAttributeKey]>]>) {
