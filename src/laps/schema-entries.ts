@@ -3,18 +3,12 @@
  * attributeSchema objects, the ms-LAPS-Encrypted-Password-Attributes extended right (a
  * property set), and the computer class mayContain additions. Pure: DNs and values only.
  */
+import { guidToBytes } from '../dpapi-ng/guid.js';
 import { COMPUTER_CLASS_GUID, LAPS_ATTRIBUTES, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeDefinition } from './attributes.js';
 
 export interface SchemaEntry {
   dn: string;
   attributes: Record<string, Array<string | Buffer>>;
-}
-
-/** Mixed-endian GUID bytes as AD stores them. */
-function guidBytes(guid: string): Buffer {
-  const [a, b, c, d, e] = guid.split('-') as [string, string, string, string, string];
-  const le = (h: string) => Buffer.from(h, 'hex').reverse();
-  return Buffer.concat([le(a), le(b), le(c), Buffer.from(d, 'hex'), Buffer.from(e, 'hex')]);
 }
 
 /** "msLAPS-EncryptedPassword" -> "ms-LAPS-EncryptedPassword" (the cn Microsoft uses). */
@@ -44,7 +38,7 @@ export function windowsLapsAttributeEntries(schemaDn: string): SchemaEntry[] {
       attributes.rangeLower = ['16'];
       attributes.rangeUpper = ['16'];
     }
-    if (a.inPropertySet) attributes.attributeSecurityGUID = [guidBytes(LAPS_PROPERTY_SET_GUID)];
+    if (a.inPropertySet) attributes.attributeSecurityGUID = [guidToBytes(LAPS_PROPERTY_SET_GUID)];
     return { dn: `CN=${cn},${schemaDn}`, attributes };
   });
 }

@@ -4,13 +4,13 @@
  * back, byte-identical rollback, and no secret in the journal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { LdapDirectory } from '../../src/directory/ldap-directory.js';
 import type { Directory } from '../../src/directory/types.js';
 import { applyPlan, createPlan, JournalStore, planRollback, replaceDacl, replaceValues, type Plan } from '../../src/journal/index.js';
 import { mergeAce, parseSddlAce, parseSecurityDescriptor, serializeSecurityDescriptor, toSddl } from '../../src/security/index.js';
-import { connectAs, lab, passwordOf, resetLab, testRoot } from './lab-env.js';
+import { connectAs, lab, passwordOf, readTreeText, resetLab, testRoot } from './lab-env.js';
 import { startProxy, type TcpProxy } from './tcp-proxy.js';
 
 const SD_DACL = 4;
@@ -34,17 +34,6 @@ async function delegationPlan(dir: Directory, ous: string[], trusteeSid: string,
   return createPlan('permissions', drafts);
 }
 
-function journalFiles(dir: string): string {
-  let text = '';
-  const walk = (d: string) => {
-    for (const f of readdirSync(d, { withFileTypes: true })) {
-      if (f.isDirectory()) walk(join(d, f.name));
-      else text += readFileSync(join(d, f.name), 'utf8');
-    }
-  };
-  walk(dir);
-  return text;
-}
 
 describe('journaled apply against the lab DC', () => {
   let admin: LdapDirectory;
@@ -161,7 +150,7 @@ describe('journaled apply against the lab DC', () => {
     const r = await applyPlan(admin, plan, store, { confirmIrreversible: true });
     expect(r.status).toBe('completed');
     expect((await admin.read(dn, ['ms-Mcs-AdmPwd']))!.attributes['ms-mcs-admpwd'] ?? []).toHaveLength(0);
-    const text = journalFiles(journalDir);
+    const text = readTreeText(journalDir);
     expect(text).not.toContain(secret);
     expect(text).not.toContain(Buffer.from(secret).toString('base64'));
     expect(text).not.toContain(passwordOf('admin'));

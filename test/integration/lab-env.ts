@@ -2,7 +2,7 @@
  * What integration tests use to reach the lab: its manifest, binds as the seeded accounts,
  * a one-second reset to the seeded state, and the built CLI run as a user would run it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -81,4 +81,13 @@ export function cli(args: string[], options: { env?: Record<string, string>; inp
     env: cliEnv(options.env),
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file below a folder, concatenated (for tests that grep a journal for secrets). */
+export function readTreeText(dir: string): string {
+  let text = '';
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    text += f.isDirectory() ? readTreeText(join(dir, f.name)) : readFileSync(join(dir, f.name), 'utf8');
+  }
+  return text;
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseRootKeyFile } from '../../src/dpapi-ng/root-key.js';
 import { encryptLapsValue } from '../../src/laps/encrypt-laps-value.js';
-import { cli, connectAs, lab, resetLab, testRoot } from './lab-env.js';
+import { cli, connectAs, lab, readTreeText, resetLab, testRoot } from './lab-env.js';
 import { extendWindowsLapsSchema, integer8 } from './windows-laps-fixture.js';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'dpapi-ng', 'kdf_sha512_ecdh_p256.json');
@@ -13,18 +13,6 @@ const SECRET_HD = 'Encrypted-For-Helpdesk-3c9a!';
 const SECRET_HIST = 'Old-History-Passw0rd-55!';
 const CLEAR = 'Clear-Text-WinLAPS-9f2b!';
 
-function journalText(stateHome: string): string {
-  const dir = join(stateHome, 'laps-migrate', 'journal');
-  let text = '';
-  const walk = (d: string) => {
-    for (const f of readdirSync(d, { withFileTypes: true })) {
-      if (f.isDirectory()) walk(join(d, f.name));
-      else text += readFileSync(join(d, f.name), 'utf8');
-    }
-  };
-  walk(dir);
-  return text;
-}
 
 describe('password get', () => {
   let keyFile: string;
@@ -80,7 +68,7 @@ describe('password get', () => {
     expect(r.stdout).toContain(SECRET_DA);
     expect(r.stdout).toContain(SECRET_HIST);
     expect(r.stdout).toMatch(/DecryptionStatus\s+Success/);
-    const journal = journalText(state);
+    const journal = readTreeText(join(state, 'laps-migrate', 'journal'));
     expect(journal).toContain('INC-42');
     expect(journal).toContain('msLAPS-EncryptedPassword');
     expect(journal).toContain('msLAPS-EncryptedPasswordHistory');
