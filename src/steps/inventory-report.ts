@@ -106,6 +106,26 @@ export function inventoryReportModel(r: InventoryResult, spooled?: { read: () =>
   const total = spooled ? spooled.count : d.computers.length;
   const computerRows: TableSpec['rows'] = spooled
     ? (async function* () {
+        // Usually few computers need attention: collect them in one pass (bounded), then stream
+        // the rest in a second. Past the bound, fall back to one pass per rank.
+        const LIMIT = 20_000;
+        const byRank: ComputerRecord[][] = [[], [], [], []];
+        let kept = 0;
+        for await (const c of spooled.read()) {
+          const rank = attentionRank(settlePresence(c, s.presenceReadable));
+          if (rank < 4 && kept < LIMIT) {
+            byRank[rank]!.push(c);
+            kept++;
+          } else if (rank < 4) {
+            kept = LIMIT + 1;
+            break;
+          }
+        }
+        if (kept <= LIMIT) {
+          for (const group of byRank) for (const c of group) yield computerRow(c);
+          for await (const c of spooled.read()) if (attentionRank(settlePresence(c, s.presenceReadable)) === 4) yield computerRow(c);
+          return;
+        }
         for (let rank = 0; rank <= 4; rank++) {
           for await (const c of spooled.read()) if (attentionRank(settlePresence(c, s.presenceReadable)) === rank) yield computerRow(c);
         }

@@ -43,8 +43,15 @@ export class RecordSpool<T> {
 
   async *read(): AsyncGenerator<T> {
     this.close();
-    const lines = createInterface({ input: createReadStream(this.file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(line) as T;
+    const input = createReadStream(this.file, { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) if (line) yield JSON.parse(line) as T;
+    } finally {
+      // also when the reader stops early
+      lines.close();
+      input.destroy();
+    }
   }
 
   dispose(): void {
