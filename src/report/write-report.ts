@@ -7,7 +7,7 @@
  * renamed to its final name only when complete, so a crash never leaves a half-written report
  * under a run name (and index.html only lists folders with a valid run.json).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePrivateFile } from '../config/paths.js';
@@ -18,6 +18,7 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { countBySeverity } from './report-text.js';
 import { RUN_FILE, RUN_SCHEMA, writeRunIndex, type RunSummary } from './run-index.js';
+import { fsyncDir } from '../journal/jsonl-file.js';
 
 /** A step name usable in a folder name (lower-case words joined by hyphens). */
 export const STEP_NAME = /^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*$/;
@@ -45,18 +46,6 @@ function checkModel(model: ReportModel): void {
   }
 }
 
-/** fsync a folder so renames and new names in it survive a power cut (no-op where unsupported). */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // some platforms cannot fsync a folder; file contents were fsync'd already
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 function isTaken(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException).code;
@@ -117,11 +106,11 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
     };
     // run.json last: a folder is listed only once it has one.
     writePrivateFile(join(staging, RUN_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-    syncDir(staging);
+    fsyncDir(staging);
 
     const dir = await publish(staging, outDir, base);
     published = true;
-    syncDir(outDir);
+    fsyncDir(outDir);
     const indexFile = writeRunIndex(outDir);
     return { dir, files: summary.files.map((f) => join(dir, f)), indexFile };
   } finally {
