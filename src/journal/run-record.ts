@@ -12,7 +12,6 @@ import {
   type JournalImage,
   type RunRecordLine,
   type RunStartRecord,
-  type Who,
 } from './journal-records.js';
 
 export interface ChangeHistoryItem {
@@ -39,16 +38,10 @@ export interface RunChange {
 
 export type RunStatus = 'completed' | 'stopped' | 'incomplete';
 
-export interface RunRecord {
-  runId: string;
-  kind: 'apply' | 'rollback';
-  step: string;
-  rollbackOf?: string;
-  who: Who;
-  server: string;
-  tls?: string;
-  options: Record<string, unknown>;
-  toolVersion: string;
+/** What the run-start record says about the run, as kept in the read-back record. */
+export type RunHeader = Pick<RunStartRecord, 'runId' | 'kind' | 'step' | 'rollbackOf' | 'who' | 'server' | 'tls' | 'options' | 'toolVersion'>;
+
+export interface RunRecord extends RunHeader {
   startedAt: string;
   endedAt?: string;
   /** 'incomplete': no run-end record (the process was killed, crashed or is still running). */
