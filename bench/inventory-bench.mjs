@@ -5,14 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, adminPassword, arg, benchLab, median, timed } from './lib.mjs';
+import { CLI, adminPassword, benchSetup, median, timed } from './lib.mjs';
 
-const n = Number(arg('computers', '10000'));
-const rounds = Number(arg('rounds', '3'));
-const ip = arg('ip', '127.0.0.13');
-const lab = await benchLab(n, ip);
-const m = lab.manifest;
-console.log(`lab with ${n} bulk computers (+${m.computers.length} seeded) ready on ${m.urls.ldaps} (${lab.upSeconds.toFixed(0)} s)`);
+const { n, rounds, lab, m } = await benchSetup();
 
 const attrs = ['cn', 'dNSHostName', 'operatingSystem', 'operatingSystemVersion', 'lastLogonTimestamp', 'pwdLastSet', 'whenCreated',
   'userAccountControl', 'mS-DS-CreatorSID', 'replPropertyMetaData', 'ms-Mcs-AdmPwdExpirationTime',

@@ -49,3 +49,14 @@ export async function benchLab(n, ip) {
 export function adminPassword(manifest) {
   return readFileSync(manifest.accounts.admin.passwordFile, 'utf8');
 }
+
+/** The common start of a benchmark: --computers, --rounds, --ip, and a lab of that size. */
+export async function benchSetup() {
+  const n = Number(arg('computers', '10000'));
+  const rounds = Number(arg('rounds', '3'));
+  const ip = arg('ip', '127.0.0.13');
+  const lab = await benchLab(n, ip);
+  const m = lab.manifest;
+  console.log(`lab with ${n} bulk computers (+${m.computers.length} seeded) ready on ${m.urls.ldaps} (${lab.upSeconds.toFixed(0)} s)`);
+  return { n, rounds, lab, m };
+}

@@ -24,19 +24,11 @@ import {
   type ReadEventRecord,
   type RunRecordLine,
   type RunStartRecord,
-  type Who,
 } from './journal-records.js';
 import { buildRunRecord, type RunRecord, type RunStatus } from './run-record.js';
 
-export interface RunMeta {
-  kind: 'apply' | 'rollback';
-  step: string;
-  rollbackOf?: string;
-  who: Who;
-  server: string;
-  tls?: string;
-  options?: Record<string, unknown>;
-}
+/** What a caller says about a run when starting it (the rest of the run-start record is filled in). */
+export type RunMeta = Pick<RunStartRecord, 'kind' | 'step' | 'rollbackOf' | 'who' | 'server' | 'tls'> & { options?: Record<string, unknown> };
 
 export interface RunSummary {
   runId: string;
