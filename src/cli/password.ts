@@ -22,7 +22,7 @@ interface PasswordFlags extends ConnectionFlags {
 const MASK = '********';
 
 async function findComputer(dir: Directory, domainDn: string, name: string): Promise<string> {
-  const { escapeFilterValue } = await import('../directory/ldap-directory.js');
+  const { escapeFilterValue } = await import('../directory/entry.js');
   if (/^cn=/i.test(name) && name.includes(',')) {
     const e = await dir.read(name, ['objectClass']);
     if (!e) throw new UserError(`no object ${name}`, ExitCode.USAGE);

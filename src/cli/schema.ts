@@ -13,7 +13,7 @@ import type { SchemaAnalysis } from '../steps/schema-analysis.js';
 import type { SchemaSnapshot } from '../steps/schema-snapshot.js';
 import type { SchemaPhase } from '../steps/schema-plan.js';
 import type { SchemaApplyOutcome, SchemaResult } from '../steps/schema.js';
-import type { TargetInfo } from '../steps/types.js';
+import type { TargetInfo } from '../model/step-result.js';
 import { action } from './action.js';
 import { addConnectionOptions, baseDnOf, isInteractive, openDirectory, type ConnectionFlags } from './connection-options.js';
 

@@ -5,7 +5,7 @@
 import { classifyOs, type OsReadiness } from '../laps/os-readiness.js';
 import { effectiveGpos, type GpoLapsKind, type ScopeOfManagement } from '../laps/gpo-links.js';
 import { ancestry, dnKey, friendlyPath, parentDn } from '../directory/dn.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../model/step-result.js';
 
 export type LapsState = 'legacy' | 'windows-clear' | 'windows-encrypted' | 'both' | 'none';
 export type Health = 'rotating' | 'due' | 'overdue' | 'never-managed' | 'unknown';

@@ -5,7 +5,8 @@
  * searches that return DNs, so no password crosses the wire.
  */
 import { VERSION } from '../version.js';
-import type { DirEntry, Directory } from '../directory/types.js';
+import type { Directory } from '../directory/types.js';
+import { firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { sidToString } from '../directory/sid-bytes.js';
 import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
@@ -27,7 +28,7 @@ import {
   type InventorySummary,
   type OuRecord,
 } from './inventory-analysis.js';
-import type { StepResult, TargetInfo } from './types.js';
+import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 
@@ -67,16 +68,6 @@ async function dnSet(dir: Directory, base: string, filter: string): Promise<Set<
   const out = new Set<string>();
   for await (const page of dir.searchPages({ base, filter, attributes: ['1.1'] })) for (const e of page) out.add(dnKey(e.dn));
   return out;
-}
-
-function str(e: DirEntry, name: string): string | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return v === undefined ? undefined : String(v);
-}
-
-function buf(e: DirEntry, name: string): Buffer | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return Buffer.isBuffer(v) ? v : undefined;
 }
 
 /** The 16-byte msLAPS-Encrypted* header starts with the update time (FILETIME high, low dwords). */

@@ -46,7 +46,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { LapsAttributeKey } from '../laps/attributes.js';
 import { dnKey, friendlyPath, parentDn } from '../directory/dn.js';
-import type { Finding, Severity } from './types.js';
+import type { Finding, Severity } from '../model/step-result.js';
 
 // ---------------------------------------------------------------------------------------------
 // vocabulary

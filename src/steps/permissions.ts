@@ -12,7 +12,7 @@ import type { DirEntry, Directory } from '../directory/types.js';
 import { sidToString } from '../directory/sid-bytes.js';
 import { guidFromBytes } from '../directory/guid-bytes.js';
 import { dnKey, isUnder } from '../directory/dn.js';
-import { escapeFilterValue } from '../directory/ldap-directory.js';
+import { escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeKey } from '../laps/attributes.js';
@@ -37,7 +37,7 @@ import {
   type Tier,
 } from './permissions-analysis.js';
 import { applyEditBytes, DEFAULT_PLAN_OPTIONS, planPermissions, type MirrorRow, type PlanOptions, type RemediationRow, type SelfRow } from './permissions-plan.js';
-import type { StepResult, TargetInfo } from './types.js';
+import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 export const PERMISSIONS_SCHEMA_VERSION = 1;
 /** SD flags for audit reads: owner + DACL (readable by any domain account). */
@@ -90,16 +90,6 @@ export interface PermissionsRun {
   result: PermissionsResult;
   /** The journaled changes the plan stands for (empty when nothing needs changing). */
   plan: Plan;
-}
-
-function str(e: DirEntry, name: string): string | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return v === undefined ? undefined : typeof v === 'string' ? v : v.toString('utf8');
-}
-
-function buf(e: DirEntry, name: string): Buffer | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return Buffer.isBuffer(v) ? v : undefined;
 }
 
 const CLASS_GUIDS: Record<string, string> = {

@@ -8,7 +8,8 @@ import { dnKey, parentDn } from '../directory/dn.js';
 import { functionalLevelName } from '../directory/domain-facts.js';
 import { guidFromBytes } from '../directory/guid-bytes.js';
 import { parseInteger8Time } from '../directory/ad-time.js';
-import { allStrings, firstBuffer, firstString, type DirEntry } from '../directory/types.js';
+import { allStrings, firstBuffer, firstString } from '../directory/entry.js';
+import type { DirEntry } from '../directory/types.js';
 import { parseKdfParameters } from '../dpapi-ng/root-key.js';
 import {
   COMPUTER_CLASS_GUID,
@@ -22,7 +23,7 @@ import {
 import { classifyOs, type OsReadiness } from '../laps/os-readiness.js';
 import { lapsCommonName, windowsLapsAttributeEntries } from '../laps/schema-entries.js';
 import type { SchemaSnapshot } from './schema-snapshot.js';
-import type { Finding, Severity } from './types.js';
+import type { Finding, Severity } from '../model/step-result.js';
 
 /** msDS-Behavior-Version of Windows Server 2016: Windows LAPS encryption needs it (LAPS-FACTS 3, 4). */
 export const DFL_2016 = 7;

@@ -7,7 +7,7 @@
  */
 import type { RootKey } from '../dpapi-ng/root-key.js';
 import { addEntry, addValues, type ChangeDraft } from '../journal/index.js';
-import { firstString, allStrings } from '../directory/types.js';
+import { firstString, allStrings } from '../directory/entry.js';
 import { dnKey } from '../directory/dn.js';
 import { integer8TimeString } from '../laps/filetime.js';
 import { lapsAttribute, LAPS_PROPERTY_SET_NAME } from '../laps/attributes.js';

@@ -17,7 +17,7 @@ import { lapsCommonName } from '../laps/schema-entries.js';
 import type { SchemaAnalysis } from './schema-analysis.js';
 import { kdsMasterRootKeysDn, kdsServiceDn, SCHEMA_PHASES, type SchemaPhase } from './schema-plan.js';
 import { SCHEMA_SNAPSHOT_FORMAT, type SchemaSnapshot } from './schema-snapshot.js';
-import type { StepResult, TargetInfo } from './types.js';
+import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 /** Version of the schema step's JSON document (schema.json / --json). */
 export const SCHEMA_STEP_SCHEMA_VERSION = 1;
