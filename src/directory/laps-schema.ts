@@ -4,7 +4,7 @@
  * replPropertyMetaData), searchFlags and attributeSecurityGUID.
  */
 import { LAPS_ATTRIBUTES, type LapsAttributeKey } from '../laps/attributes.js';
-import { guidFromBytes } from './guid-bytes.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { intIdToAttid } from './repl-metadata.js';
 import type { Directory } from './types.js';
 

@@ -9,7 +9,7 @@ import { Attribute, BerWriter, Change, Client, Control, type Entry } from 'ldapt
 import { ExitCode, InputError, UserError } from '../errors.js';
 import { escapeFilterValue } from './entry.js';
 import { mapLdapError, type ErrorContext } from './ldap-errors.js';
-import { sidToString } from './sid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
 import type { BoundIdentity, ConnectionFacts, DirEntry, Directory, Modification, RootDse, SearchOptions } from './types.js';
 
 /** LDAP_SERVER_SD_FLAGS_OID: which parts of nTSecurityDescriptor to read or write. */

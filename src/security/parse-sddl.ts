@@ -6,10 +6,10 @@
  * Errors are SddlError (an InputError) with the character position.
  */
 import { aceLayout, aceTypeCarriesData, isObjectAceType, SdControl } from './constants.js';
-import { isGuid } from './guid.js';
+import { isGuid } from '../dtyp/guid.js';
 import { NO_ACCESS_CONTROL, SDDL_ACE_FLAGS, SDDL_ACE_TYPES, SDDL_ACL_FLAGS, SDDL_COMPOSITE_RIGHTS, SDDL_RIGHTS } from './sddl-tables.js';
 import { SddlError } from './sd-error.js';
-import { isSid, normalizeSid } from './sid.js';
+import { isSid, normalizeSid } from '../dtyp/sid.js';
 import type { Ace, Acl, SecurityDescriptor } from './security-descriptor.js';
 import { DOMAIN_RIDS, UNIVERSAL_SIDS } from './well-known-sids.js';
 

@@ -4,8 +4,8 @@
  * gap and trailing bytes the parser kept, so parse -> serialize reproduces the input exactly.
  */
 import { aceLayout, isObjectAceType, ObjectAceFlag } from './constants.js';
-import { isGuid, writeGuid } from './guid.js';
-import { sidToBytes } from './sid.js';
+import { isGuid, writeGuid } from '../dtyp/guid.js';
+import { sidToBytes } from '../dtyp/sid.js';
 import type { Ace, Acl, SdPart, SecurityDescriptor } from './security-descriptor.js';
 
 const DEFAULT_ORDER: SdPart[] = ['owner', 'group', 'sacl', 'dacl'];

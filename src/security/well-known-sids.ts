@@ -3,7 +3,7 @@
  * the alias set of Samba 4.17's sddl.c). Domain SIDs other than the well-known RIDs are resolved
  * by a function the caller injects (the directory layer), so this module stays pure.
  */
-import { domainOf, ridOf } from './sid.js';
+import { domainOf, ridOf } from '../dtyp/sid.js';
 
 export interface WellKnownSid {
   sid: string;

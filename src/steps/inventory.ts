@@ -7,11 +7,11 @@
 import { VERSION } from '../version.js';
 import type { Directory } from '../directory/types.js';
 import { firstBinary as buf, firstString as str } from '../directory/entry.js';
-import { sidToString } from '../directory/sid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
 import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { parseReplPropertyMetaData } from '../directory/repl-metadata.js';
-import { filetimeToDate } from '../laps/filetime.js';
+import { encryptedValueUpdateTime } from '../laps/encrypted-password-value.js';
 import { parseGeneralizedTime, parseInteger8Time } from '../directory/ad-time.js';
 import { gpoLapsKinds, parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
 import { lapsAttribute } from '../laps/attributes.js';
@@ -68,14 +68,6 @@ async function dnSet(dir: Directory, base: string, filter: string): Promise<Set<
   const out = new Set<string>();
   for await (const page of dir.searchPages({ base, filter, attributes: ['1.1'] })) for (const e of page) out.add(dnKey(e.dn));
   return out;
-}
-
-/** The 16-byte msLAPS-Encrypted* header starts with the update time (FILETIME high, low dwords). */
-function encryptedHeaderTime(b: Buffer | undefined): Date | undefined {
-  if (!b || b.length < 16) return undefined;
-  const ft = (BigInt(b.readUInt32LE(0)) << 32n) | BigInt(b.readUInt32LE(4));
-  const d = filetimeToDate(ft);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 /** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
@@ -253,7 +245,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       set('legacyPasswordWritten', legacyWritten);
       set('windowsClearWritten', clearWritten);
       set('windowsEncryptedWritten', encWritten);
-      set('windowsEncryptedUpdated', encryptedHeaderTime(enc));
+      set('windowsEncryptedUpdated', enc && encryptedValueUpdateTime(enc));
 
       if (presence) take(f, presence);
       else waiting.push(f);

@@ -9,8 +9,8 @@
 import { VERSION } from '../version.js';
 import { InputError } from '../errors.js';
 import type { DirEntry, Directory } from '../directory/types.js';
-import { sidToString } from '../directory/sid-bytes.js';
-import { guidFromBytes } from '../directory/guid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { dnKey, isUnder } from '../directory/dn.js';
 import { escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';

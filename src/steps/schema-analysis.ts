@@ -6,7 +6,7 @@
  */
 import { dnKey, parentDn } from '../directory/dn.js';
 import { functionalLevelName } from '../directory/domain-facts.js';
-import { guidFromBytes } from '../directory/guid-bytes.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { parseInteger8Time } from '../directory/ad-time.js';
 import { allStrings, firstBuffer, firstString } from '../directory/entry.js';
 import type { DirEntry } from '../directory/types.js';

@@ -9,7 +9,7 @@ import type { RootKey } from '../dpapi-ng/root-key.js';
 import { addEntry, addValues, type ChangeDraft } from '../journal/index.js';
 import { firstString, allStrings } from '../directory/entry.js';
 import { dnKey } from '../directory/dn.js';
-import { integer8TimeString } from '../laps/filetime.js';
+import { integer8TimeString } from '../dtyp/filetime.js';
 import { lapsAttribute, LAPS_PROPERTY_SET_NAME } from '../laps/attributes.js';
 import { lapsExtendedRightEntry, windowsLapsAttributeEntries } from '../laps/schema-entries.js';
 import type { SchemaAnalysis } from './schema-analysis.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '../../src/directory/types.js';
-import { dateToFiletime } from '../../src/laps/filetime.js';
+import { dateToFiletime } from '../../src/dtyp/filetime.js';
 import { createPlan, JournalStore } from '../../src/journal/index.js';
 import { applySchemaPlan, checkApplyPreconditions, readSchemaSnapshot } from '../../src/steps/schema.js';
 import { analyzeSchema } from '../../src/steps/schema-analysis.js';

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  FILETIME_NEVER,
-  dateToFiletime,
-  filetimeToDate,
-  filetimeToHex,
-  integer8TimeString,
-  parseFiletimeDecimal,
-  parseFiletimeHex,
-} from '../../../src/laps/filetime.js';
+import { FILETIME_NEVER, dateToFiletime, filetimeToDate, integer8TimeString } from '../../../src/dtyp/filetime.js';
+import { filetimeToHex, parseFiletimeDecimal, parseFiletimeHex } from '../../../src/laps/filetime.js';
 import { LapsFormatError } from '../../../src/laps/laps-format-error.js';
 
 describe('FILETIME', () => {
