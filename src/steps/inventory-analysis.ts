@@ -10,31 +10,9 @@ import type { Finding } from '../model/step-result.js';
 export type LapsState = 'legacy' | 'windows-clear' | 'windows-encrypted' | 'both' | 'none';
 export type Health = 'rotating' | 'due' | 'overdue' | 'never-managed' | 'unknown';
 
-/** What the reader learned about one computer. `null` presence = the bound account cannot tell. */
-export interface ComputerFacts {
-  dn: string;
-  name: string;
-  dnsHostName?: string;
-  operatingSystem?: string;
-  operatingSystemVersion?: string;
-  lastLogon?: Date;
-  pwdLastSet?: Date;
-  whenCreated?: Date;
-  userAccountControl: number;
-  creatorSid?: string;
-  legacyExpires?: Date;
-  legacyPasswordPresent: boolean | null;
-  legacyPasswordWritten?: { at: Date; count: number };
-  windowsExpires?: Date;
-  windowsClearPresent: boolean | null;
-  windowsClearWritten?: { at: Date; count: number };
-  windowsEncryptedPresent: boolean | null;
-  windowsEncryptedWritten?: { at: Date; count: number };
-  /** From the 16-byte header of msLAPS-EncryptedPassword, when readable. */
-  windowsEncryptedUpdated?: Date;
-  historyCount: number | null;
-  dsrmPresent: boolean | null;
-}
+import type { ComputerFacts } from '../directory/computers.js';
+
+export type { ComputerFacts };
 
 export interface ComputerRecord {
   name: string;

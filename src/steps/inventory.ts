@@ -6,13 +6,10 @@
  */
 import { VERSION } from '../version.js';
 import type { Directory } from '../directory/types.js';
-import { firstBinary as buf, firstString as str } from '../directory/entry.js';
-import { sidToString } from '../dtyp/sid.js';
+import { firstString as str } from '../directory/entry.js';
+import { COMPUTER_FILTER, computerAttributes, decodeComputer } from '../directory/computers.js';
 import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
-import { parseReplPropertyMetaData } from '../directory/repl-metadata.js';
-import { encryptedValueUpdateTime } from '../laps/encrypted-password-value.js';
-import { parseGeneralizedTime, parseInteger8Time } from '../directory/ad-time.js';
 import { gpoLapsKinds, parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
 import { lapsAttribute } from '../laps/attributes.js';
 import {
@@ -131,13 +128,10 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   const winExp = name('expiration');
   const winPwd = name('password');
   const winEnc = name('encryptedPassword');
-  const winHist = name('encryptedPasswordHistory');
-  const winDsrm = name('encryptedDsrmPassword');
-  const attid = (k: keyof LapsSchema) => schema[k]?.attid;
 
   // Presence of clear-text passwords without reading them: filter-only searches that return
   // DNs. They run on a second connection (when the caller gives one) while the main scan runs.
-  const computerFilter = '(objectCategory=computer)';
+  const computerFilter = COMPUTER_FILTER;
   const presenceDir = opts.presenceDirectory ?? dir;
   let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
   const presenceTask = (async () => {
@@ -151,12 +145,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   const soms = await readScopesOfManagement(dir, domainDn);
   const gpoFacts = await readGpos(dir, domainDn);
 
-  const attributes = [
-    'cn', 'dNSHostName', 'operatingSystem', 'operatingSystemVersion', 'lastLogonTimestamp', 'pwdLastSet', 'whenCreated',
-    'userAccountControl', 'mS-DS-CreatorSID', 'replPropertyMetaData',
-    ...[legacyExp, winExp, winEnc, winHist, winDsrm].filter((x): x is string => !!x),
-  ];
-  const binary = ['mS-DS-CreatorSID', 'replPropertyMetaData', ...[winEnc, winHist, winDsrm].filter((x): x is string => !!x)];
+  const { attributes, binaryAttributes: binary } = computerAttributes(schema);
 
   const reach = new Map<string, string[]>();
   const acc = new InventoryAccumulator();
@@ -203,50 +192,11 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   let waiting: ComputerFacts[] = [];
   for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
     for (const e of page) {
-      const meta = buf(e, 'replPropertyMetaData');
-      const m = meta ? parseReplPropertyMetaData(meta) : [];
-      const w = (id: number | undefined) => {
-        if (id === undefined) return undefined;
-        const x = m.find((p) => p.attid === id);
-        return x ? { at: x.changed, count: x.version } : undefined;
-      };
-      const legacyWritten = w(attid('legacyPassword'));
-      const clearWritten = w(attid('password'));
-      const encWritten = w(attid('encryptedPassword'));
-      if (legacyWritten) written.legacy++;
-      if (clearWritten) written.clear++;
-      if (encWritten) written.encrypted++;
-      const enc = winEnc ? buf(e, winEnc) : undefined;
-      if (enc) encryptedSeen++;
-      const creator = buf(e, 'mS-DS-CreatorSID');
-      const f: ComputerFacts = {
-        dn: e.dn,
-        name: str(e, 'cn') ?? e.dn,
-        userAccountControl: Number(str(e, 'userAccountControl') ?? 0),
-        legacyPasswordPresent: null,
-        windowsClearPresent: null,
-        // an encrypted value is returned to whoever may read it: absence is settled after the scan
-        windowsEncryptedPresent: enc ? true : null,
-        historyCount: winHist ? (e.attributes[winHist.toLowerCase()] ?? []).length : 0,
-        dsrmPresent: winDsrm ? !!buf(e, winDsrm) : false,
-      };
-      const set = <K extends keyof ComputerFacts>(key: K, v: ComputerFacts[K] | undefined) => {
-        if (v !== undefined) f[key] = v;
-      };
-      set('dnsHostName', str(e, 'dNSHostName'));
-      set('operatingSystem', str(e, 'operatingSystem'));
-      set('operatingSystemVersion', str(e, 'operatingSystemVersion'));
-      set('lastLogon', parseInteger8Time(str(e, 'lastLogonTimestamp')));
-      set('pwdLastSet', parseInteger8Time(str(e, 'pwdLastSet')));
-      set('whenCreated', parseGeneralizedTime(str(e, 'whenCreated')));
-      set('creatorSid', creator ? sidToString(creator) : undefined);
-      set('legacyExpires', legacyExp ? parseInteger8Time(str(e, legacyExp)) : undefined);
-      set('windowsExpires', winExp ? parseInteger8Time(str(e, winExp)) : undefined);
-      set('legacyPasswordWritten', legacyWritten);
-      set('windowsClearWritten', clearWritten);
-      set('windowsEncryptedWritten', encWritten);
-      set('windowsEncryptedUpdated', enc && encryptedValueUpdateTime(enc));
-
+      const f = decodeComputer(e, schema);
+      if (f.legacyPasswordWritten) written.legacy++;
+      if (f.windowsClearWritten) written.clear++;
+      if (f.windowsEncryptedWritten) written.encrypted++;
+      if (f.windowsEncryptedPresent) encryptedSeen++;
       if (presence) take(f, presence);
       else waiting.push(f);
     }

@@ -47,6 +47,9 @@ import { createHash } from 'node:crypto';
 import type { LapsAttributeKey } from '../laps/attributes.js';
 import { dnKey, friendlyPath, parentDn } from '../directory/dn.js';
 import type { Finding, Severity } from '../model/step-result.js';
+import type { Principal } from '../directory/principals.js';
+
+export type { Principal };
 
 // ---------------------------------------------------------------------------------------------
 // vocabulary
@@ -160,14 +163,6 @@ export interface ComputerInput {
   ownerSid?: string;
 }
 
-export interface Principal {
-  sid: string;
-  name: string;
-  kind: 'user' | 'group' | 'computer' | 'foreign' | 'well-known' | 'unknown';
-  /** Transitive group SIDs (tokenGroups, nested groups); Everyone / Authenticated Users are added by the analysis. */
-  groups: string[];
-  dn?: string;
-}
 
 export interface AnalysisContext {
   domainDn: string;

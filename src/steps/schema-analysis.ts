@@ -9,6 +9,7 @@ import { functionalLevelName } from '../directory/domain-facts.js';
 import { guidFromBytes } from '../dtyp/guid.js';
 import { parseInteger8Time } from '../directory/ad-time.js';
 import { allStrings, firstBuffer, firstString } from '../directory/entry.js';
+import { kdsMasterRootKeysDn } from '../directory/kds.js';
 import type { DirEntry } from '../directory/types.js';
 import { parseKdfParameters } from '../dpapi-ng/root-key.js';
 import {
@@ -730,7 +731,7 @@ export function analyzeSchema(s: SchemaSnapshot, options: SchemaCheckOptions): S
     f.push({
       code: 'KDS_ROOT_KEY_READY',
       severity: 'info',
-      object: `CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,${s.naming.configurationNamingContext}`,
+      object: kdsMasterRootKeysDn(s.naming.configurationNamingContext),
       message: `${kds.rootKeys.filter((k) => k.usableNow).length} KDS root key(s) are usable: DCs can hand out the group keys Windows LAPS encrypts to.`,
       evidence: keyList(kds.rootKeys),
       advice: 'Nothing to do. Never delete a root key that was ever used: passwords (and gMSA passwords) encrypted with it could no longer be decrypted.',
@@ -739,7 +740,7 @@ export function analyzeSchema(s: SchemaSnapshot, options: SchemaCheckOptions): S
     f.push({
       code: 'KDS_ROOT_KEY_NOT_YET_EFFECTIVE',
       severity: 'warning',
-      object: `CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,${s.naming.configurationNamingContext}`,
+      object: kdsMasterRootKeysDn(s.naming.configurationNamingContext),
       message: `A KDS root key exists but is not usable before ${kds.usableFrom}: Windows LAPS encryption fails until then.`,
       evidence: keyList(kds.rootKeys),
       advice: 'Wait until that time (Add-KdsRootKey makes keys usable after 10 hours so that every DC has replicated them). Do not create another key to hurry it.',
