@@ -27,6 +27,7 @@ import {
   domainOf,
   effectiveAccess,
   Guids,
+  indirectRoutes,
   isAllowAce,
   isDaclProtected,
   isDenyAce,
@@ -35,10 +36,11 @@ import {
   prospectiveChildSd,
   READ_CONFIDENTIAL,
   ridOf,
-  routeOf,
   sidDisplayName,
   targetPath,
+  trusteeAccess,
   WellKnownSids,
+  type AccessRoute,
   type AccessTarget,
   type Ace,
   type SecurityDescriptor,
@@ -505,8 +507,7 @@ export function selfCoverage(sd: SecurityDescriptor, g: LapsGuids, objectSid: st
   const groups = new Set<SelfRequirement['group']>();
   for (const r of selfRequirements(g)) {
     groups.add(r.group);
-    const a = effectiveAccess(sd, token, { objectClassGuids: [g.computerClass], attribute: attributeTarget(g, r.key)!, objectSid });
-    if (((a.granted & r.rights) >>> 0) !== r.rights) {
+    if (!trusteeAccess(sd, token, { objectClassGuids: [g.computerClass], attribute: attributeTarget(g, r.key)!, objectSid }, r.rights).effective) {
       ok[r.group] = false;
       missing.push(r.label);
     }
@@ -554,37 +555,26 @@ export function evaluateDescriptor(
     const token = principals.token(sid);
     const tier = principals.tier(sid);
     const name = principals.name(sid);
-    const objectRights = effectiveAccess(sd, token, objectTarget).granted;
-    const indirect: Route[] = [];
-    if (sd.owner === sid) indirect.push('owner');
-    if (objectRights & ADS_RIGHT_WRITE_DAC && sd.owner !== sid) indirect.push('write-dac');
-    if (objectRights & ADS_RIGHT_WRITE_OWNER) indirect.push('write-owner');
+    const indirect: Route[] = indirectRoutes(sd, sid, token, objectTarget) as Route[];
     for (const cap of CAPABILITIES) {
       const t = targets[cap];
       if (!t) continue;
-      const access = effectiveAccess(sd, token, t.target);
-      const effective = ((access.granted & t.rights) >>> 0) === t.rights;
-      const denied = (access.denied & t.rights) !== 0;
+      const ta = trusteeAccess(sd, token, t.target, t.rights, t.decisive);
+      const effective = ta.effective;
+      const denied = ta.denied !== 0;
       const grants: Grant[] = [];
       let decisive: Grant | undefined;
       let via: string | null = null;
-      const seen = new Map<number, Grant>();
-      for (const d of access.decisions) {
-        if (!d.granted || d.source !== 'ace' || (d.right & t.rights) === 0) continue;
-        let gr = seen.get(d.aceIndex!);
-        if (!gr) {
-          const ace = d.ace!;
-          const bit = mapGenericRights(ace.mask) & t.decisive ? t.decisive : d.right;
-          let route = mapRoute(routeOf(ace, bit, t.target));
-          const o = originOf(ace, d.aceIndex!);
-          if (fromCreatorOwner(ace) && (o.origin === 'class-default' || ace.sid === WellKnownSids.CREATOR_OWNER)) route = 'creator-owner';
-          gr = { route, origin: o.origin, ace: aceToSddl(ace, { domainSid: principals.domainSid }), ...(o.definedAt ? { definedAt: o.definedAt } : {}) };
-          seen.set(d.aceIndex!, gr);
-          grants.push(gr);
-        }
-        if (d.right & t.decisive) {
+      for (const gb of ta.grantedBy) {
+        const ace = gb.ace;
+        let route = mapRoute(gb.route);
+        const o = originOf(ace, gb.aceIndex);
+        if (fromCreatorOwner(ace) && (o.origin === 'class-default' || ace.sid === WellKnownSids.CREATOR_OWNER)) route = 'creator-owner';
+        const gr: Grant = { route, origin: o.origin, ace: aceToSddl(ace, { domainSid: principals.domainSid }), ...(o.definedAt ? { definedAt: o.definedAt } : {}) };
+        grants.push(gr);
+        if (gb.rights & t.decisive) {
           decisive = gr;
-          via = d.ace!.sid;
+          via = ace.sid;
         }
       }
       if (!effective && !denied && indirect.length === 0) continue;
@@ -618,7 +608,7 @@ export function evaluateDescriptor(
   };
 }
 
-function mapRoute(r: ReturnType<typeof routeOf>): Route {
+function mapRoute(r: AccessRoute): Route {
   switch (r) {
     case 'explicit':
     case 'property-set':
@@ -638,8 +628,7 @@ export function accountCapabilities(sd: SecurityDescriptor, g: LapsGuids, accoun
   for (const cap of CAPABILITIES) {
     const t = targets[cap];
     if (!t) continue;
-    const a = effectiveAccess(sd, token, objectSid ? { ...t.target, objectSid } : t.target);
-    out[cap] = ((a.granted & t.rights) >>> 0) === t.rights;
+    out[cap] = trusteeAccess(sd, token, objectSid ? { ...t.target, objectSid } : t.target, t.rights).effective;
   }
   return out;
 }
