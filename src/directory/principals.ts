@@ -78,11 +78,6 @@ export class PrincipalResolver {
   }
 }
 
-/** SIDs to names and groups (see PrincipalResolver). */
-export async function resolvePrincipals(dir: Directory, sids: Iterable<string>, domainDn: string, netbios: string | undefined): Promise<Map<string, Principal>> {
-  return new PrincipalResolver(dir, domainDn, netbios).resolve(sids);
-}
-
 /** One group's SID and the groups it is a direct member of, read once per run. */
 type GroupNode = { sid: string | undefined; memberOf: string[] };
 

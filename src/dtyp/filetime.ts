@@ -7,7 +7,7 @@
 export const FILETIME_UNIX_EPOCH = 116444736000000000n;
 /** The largest Integer8, used by AD for "never". */
 export const FILETIME_NEVER = 0x7fffffffffffffffn;
-export const MAX_FILETIME = 0xffffffffffffffffn;
+const MAX_FILETIME = 0xffffffffffffffffn;
 
 /** Milliseconds since 1970 without a range check (an invalid Date results beyond JavaScript's range). */
 export function filetimeToUnixMs(filetime: bigint): number {

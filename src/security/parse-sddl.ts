@@ -48,13 +48,6 @@ function sidAt(text: string, pos: number, options: ParseSddlOptions): [string, n
   throw new SddlError(`unknown SID or alias "${rest.slice(0, 12)}"`, pos);
 }
 
-/** Parses a SID string or alias on its own ("DA", "S-1-5-18"). */
-export function parseSddlSid(text: string, options: ParseSddlOptions = {}): string {
-  const [sid, len] = sidAt(text, 0, options);
-  if (len !== text.length) throw new SddlError(`trailing characters after SID`, len);
-  return sid;
-}
-
 function parseMask(tok: string, pos: number): number {
   if (tok === '') return 0;
   if (/^0[xX][0-9a-fA-F]{1,8}$/.test(tok)) return parseInt(tok.slice(2), 16) >>> 0;

@@ -32,12 +32,6 @@ export function aceSize(ace: Ace): number {
   return n;
 }
 
-export function aclSize(acl: Acl): number {
-  let n = 8 + (acl.trailing?.length ?? 0);
-  for (const ace of acl.aces) n += aceSize(ace);
-  return n;
-}
-
 function writeAce(ace: Ace, size: number, b: Uint8Array, p: number): number {
   if (size > 0xffff) throw new RangeError(`ACE too large (${size} bytes)`);
   b[p] = ace.type;

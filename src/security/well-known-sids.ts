@@ -132,18 +132,6 @@ export const WellKnownSids = {
   PRE_WINDOWS_2000: 'S-1-5-32-554',
 } as const;
 
-export const DomainRid = {
-  ADMINISTRATOR: 500,
-  DOMAIN_ADMINS: 512,
-  DOMAIN_USERS: 513,
-  DOMAIN_COMPUTERS: 515,
-  DOMAIN_CONTROLLERS: 516,
-  SCHEMA_ADMINS: 518,
-  ENTERPRISE_ADMINS: 519,
-  KEY_ADMINS: 526,
-  ENTERPRISE_KEY_ADMINS: 527,
-} as const;
-
 const bySid = new Map(UNIVERSAL_SIDS.map((w) => [w.sid, w]));
 const byRid = new Map(DOMAIN_RIDS.map((w) => [w.rid, w]));
 

@@ -18,7 +18,7 @@
 import { ADS_RIGHT_DS_CONTROL_ACCESS, ADS_RIGHT_DS_READ_PROP, ADS_RIGHT_DS_WRITE_PROP, ADS_RIGHT_GENERIC_ALL, ADS_RIGHT_WRITE_DAC, ADS_RIGHT_WRITE_OWNER, isFullControl, mapGenericRights } from './access-mask.js';
 import { AceFlag, SdControl } from './constants.js';
 import { inheritFromParent } from './inheritance.js';
-import { aceAppliesTo, effectiveAccess, isAllowAce, isDenyAce, targetPath, type AccessTarget, type EffectiveAccess } from './effective-access.js';
+import { aceAppliesTo, effectiveAccess, hasRights, isAllowAce, isDenyAce, targetPath, type AccessTarget, type EffectiveAccess } from './effective-access.js';
 import type { Ace, Acl, SecurityDescriptor } from './security-descriptor.js';
 import { sidDisplayName, WellKnownSids, type SidNameResolver } from './well-known-sids.js';
 
@@ -32,8 +32,6 @@ export type AccessRoute =
   | 'owner'
   | 'write-dac'
   | 'write-owner';
-
-export const INDIRECT_ROUTES: ReadonlySet<AccessRoute> = new Set(['owner', 'write-dac', 'write-owner']);
 
 /** READ_PROPERTY + CONTROL_ACCESS: what reading a confidential attribute takes. */
 export const READ_CONFIDENTIAL = ADS_RIGHT_DS_READ_PROP | ADS_RIGHT_DS_CONTROL_ACCESS;
@@ -132,7 +130,7 @@ export function trusteeAccess(sd: SecurityDescriptor, token: Iterable<string>, t
     const bit = mapGenericRights(d.ace!.mask) & decisive ? decisive : d.right;
     grantedBy.push({ aceIndex: d.aceIndex!, ace: d.ace!, rights: d.right, route: routeOf(d.ace!, bit >>> 0, target) });
   }
-  return { access, effective: ((access.granted & rights) >>> 0) === rights >>> 0, denied: (access.denied & rights) >>> 0, grantedBy };
+  return { access, effective: hasRights(access, rights), denied: (access.denied & rights) >>> 0, grantedBy };
 }
 
 /** The routes by which `sid` (holding `token`) could give itself any right: owning the object, or WRITE_DAC / WRITE_OWNER on it. */
@@ -175,7 +173,7 @@ export function whoCan(sd: SecurityDescriptor, query: WhoCanQuery, options: WhoC
  */
 export function selfCan(sd: SecurityDescriptor, query: WhoCanQuery, objectSid: string): EffectiveAccess & { effective: boolean } {
   const access = effectiveAccess(sd, [objectSid], { ...query, objectSid });
-  return { ...access, effective: ((access.granted & query.rights) >>> 0) === query.rights >>> 0 };
+  return { ...access, effective: hasRights(access, query.rights) };
 }
 
 export interface ProspectiveChild {

@@ -21,7 +21,7 @@ import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, ty
 import { parseEncryptedPasswordValue } from '../laps/encrypted-password-value.js';
 import { parseDpapiNgBlob } from '../dpapi-ng/dpapi-ng-blob.js';
 import { describeDpapiNgBlob } from '../dpapi-ng/describe-dpapi-ng-blob.js';
-import { Guids, parseSddl, parseSecurityDescriptor, type SecurityDescriptor } from '../security/index.js';
+import { Guids, parseSddl, parseSecurityDescriptor, SdFlags, type SecurityDescriptor } from '../security/index.js';
 import { applyPlan, createPlan, replaceDacl, type ApplyOptions, type ApplyResult, type ChangeDraft, type JournalStore, type Plan } from '../journal/index.js';
 import {
   PermissionsAnalysis,
@@ -42,8 +42,8 @@ import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 export const PERMISSIONS_SCHEMA_VERSION = 1;
 /** SD flags for audit reads: owner + DACL (readable by any domain account). */
-const SD_OWNER_DACL = 5;
-const SD_OWNER = 1;
+const SD_OWNER_DACL = SdFlags.OWNER | SdFlags.DACL;
+const SD_OWNER = SdFlags.OWNER;
 const NTSD = 'nTSecurityDescriptor';
 
 export interface PlannedChangeSummary {

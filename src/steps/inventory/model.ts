@@ -53,8 +53,6 @@ export interface InventoryOptions {
   graceDays: number;
 }
 
-export const DEFAULT_INVENTORY_OPTIONS = { staleDays: 90, graceDays: 7 };
-
 
 export interface GpoFacts {
   dn: string;
