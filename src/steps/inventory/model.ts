@@ -69,30 +69,26 @@ export interface GpoRecord extends GpoFacts {
   legacyComputersReached: number;
 }
 
-export interface OuRecord {
-  dn: string;
-  path: string;
+/** What is counted per OU and for the whole inventory alike. */
+export interface ComputerCounts {
   computers: number;
-  states: Record<LapsState, number>;
-  health: Record<Health, number>;
-  readiness: Record<OsReadiness, number>;
   enabled: number;
   disabled: number;
   stale: number;
   domainControllers: number;
+  states: Record<LapsState, number>;
+  health: Record<Health, number>;
+  readiness: Record<OsReadiness, number>;
+}
+
+export interface OuRecord extends ComputerCounts {
+  dn: string;
+  path: string;
   blocksInheritance: boolean;
   legacyGpos: string[];
 }
 
-export interface InventorySummary {
-  computers: number;
-  enabled: number;
-  disabled: number;
-  stale: number;
-  domainControllers: number;
-  states: Record<LapsState, number>;
-  health: Record<Health, number>;
-  readiness: Record<OsReadiness, number>;
+export interface InventorySummary extends ComputerCounts {
   ous: number;
   gpos: { legacyLaps: number; adminTemplates: number; total: number };
   /** Whether the bound account could see password presence (else states come from expiry and metadata). */

@@ -4,10 +4,25 @@
  */
 import { effectiveGpos, type ScopeOfManagement } from '../../laps/gpo-links.js';
 import { ancestry, dnKey } from '../../directory/dn.js';
-import { type ComputerRecord, type GpoFacts, HEALTHS, type InventorySummary, type OuRecord, READINESS, STATES } from './model.js';
+import { type ComputerCounts, type ComputerRecord, type GpoFacts, HEALTHS, type InventorySummary, type OuRecord, READINESS, STATES } from './model.js';
 
 function zero<K extends string>(keys: K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+function noCounts(): ComputerCounts {
+  return { computers: 0, enabled: 0, disabled: 0, stale: 0, domainControllers: 0, states: zero(STATES), health: zero(HEALTHS), readiness: zero(READINESS) };
+}
+
+function count(c: ComputerCounts, r: ComputerRecord): void {
+  c.computers++;
+  if (r.enabled) c.enabled++;
+  else c.disabled++;
+  if (r.stale) c.stale++;
+  if (r.domainController) c.domainControllers++;
+  c.states[r.state]++;
+  c.health[r.health]++;
+  c.readiness[r.osReadiness]++;
 }
 
 export const AGE_BINS: Array<{ label: string; max: number }> = [
@@ -64,14 +79,7 @@ export class InventoryAccumulator {
 
   constructor() {
     this.summary = {
-      computers: 0,
-      enabled: 0,
-      disabled: 0,
-      stale: 0,
-      domainControllers: 0,
-      states: zero(STATES),
-      health: zero(HEALTHS),
-      readiness: zero(READINESS),
+      ...noCounts(),
       ous: 0,
       gpos: { legacyLaps: 0, adminTemplates: 0, total: 0 },
       presenceReadable: { legacy: false, windowsClear: false, windowsEncrypted: false },
@@ -80,42 +88,20 @@ export class InventoryAccumulator {
   }
 
   add(r: ComputerRecord, blocksInheritance: boolean): void {
-    const s = this.summary;
-    s.computers++;
-    if (r.enabled) s.enabled++;
-    else s.disabled++;
-    if (r.stale) s.stale++;
-    if (r.domainController) s.domainControllers++;
-    s.states[r.state]++;
-    s.health[r.health]++;
-    s.readiness[r.osReadiness]++;
+    count(this.summary, r);
     const key = dnKey(r.ou);
     let ou = this.ous.get(key);
     if (!ou) {
       ou = {
         dn: r.ou,
         path: r.ouPath,
-        computers: 0,
-        states: zero(STATES),
-        health: zero(HEALTHS),
-        readiness: zero(READINESS),
-        enabled: 0,
-        disabled: 0,
-        stale: 0,
-        domainControllers: 0,
+        ...noCounts(),
         blocksInheritance,
         legacyGpos: r.legacyGpos,
       };
       this.ous.set(key, ou);
     }
-    ou.computers++;
-    ou.states[r.state]++;
-    ou.health[r.health]++;
-    ou.readiness[r.osReadiness]++;
-    if (r.enabled) ou.enabled++;
-    else ou.disabled++;
-    if (r.stale) ou.stale++;
-    if (r.domainController) ou.domainControllers++;
+    count(ou, r);
     if (r.passwordAgeDays !== null && r.state !== 'none') {
       const i = AGE_BINS.findIndex((b) => r.passwordAgeDays! <= b.max);
       this.ageBins[i]!++;
