@@ -12,7 +12,7 @@ import type { DirEntry, Directory } from '../directory/types.js';
 import { sidToString } from '../dtyp/sid.js';
 import { guidFromBytes } from '../dtyp/guid.js';
 import { dnKey, isUnder } from '../directory/dn.js';
-import { escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
+import { allStrings, escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';
 import { eachLimited, prefetched } from '../directory/pipelining.js';
 import { PrincipalResolver, readTokenGroups, type Principal } from '../directory/principals.js';
@@ -100,7 +100,7 @@ const CLASS_GUIDS: Record<string, string> = {
 };
 
 function classInfo(e: DirEntry): { kind: ContainerInput['kind']; classGuids: string[] } {
-  const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
+  const classes = allStrings(e, 'objectClass').map((v) => v.toLowerCase());
   const structural = classes[classes.length - 1] ?? '';
   const guid = CLASS_GUIDS[structural];
   const kind: ContainerInput['kind'] = structural === 'domaindns' ? 'domain' : structural === 'organizationalunit' ? 'ou' : 'container';
