@@ -59,8 +59,8 @@ async function runToRollBack(): Promise<{ run: ApplyResult; ous: string[]; origi
   return { run, ous, originals };
 }
 
-/** Runs the CLI and sends `signal` once stderr shows `when` (or after `when` milliseconds). */
-function cliInterrupted(args: string[], when: RegExp | number, signal: NodeJS.Signals): Promise<CliResult & { pid: number }> {
+/** Runs the CLI and sends `signal` once stderr shows `when` (or after `when` milliseconds); `again`: once more when stderr shows it. */
+function cliInterrupted(args: string[], when: RegExp | number, signal: NodeJS.Signals, again?: RegExp): Promise<CliResult & { pid: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', XDG_CONFIG_HOME: join(testRoot(), 'config'), XDG_STATE_HOME: join(testRoot(), 'state'), NO_COLOR: '1' },
@@ -74,6 +74,10 @@ function cliInterrupted(args: string[], when: RegExp | number, signal: NodeJS.Si
       stderr += d;
       if (!sent && typeof when !== 'number' && when.test(stderr)) {
         sent = true;
+        child.kill(signal);
+      }
+      if (again?.test(stderr)) {
+        again = undefined;
         child.kill(signal);
       }
     });
@@ -147,6 +151,24 @@ describe('interrupts', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already as before/);
     for (const [i, dn] of ous.entries()) expect((await dacl(admin, dn)).equals(originals[i]!), dn).toBe(true);
+  });
+
+  it('a second SIGINT stops at once: exit 130, the run still ends "interrupted" and names what is in doubt', async () => {
+    const { run } = await runToRollBack();
+    proxy.delayMs = 300;
+    const r = await cliInterrupted(['--state-dir', state, 'rollback', run.runId, '--apply', '--yes', ...viaProxy()], /\] verified/, 'SIGINT', /SIGINT received/);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('SIGINT again: stopping now');
+    const rb = store.listRuns().runs.find((x) => x.kind === 'rollback')!;
+    expect(rb).toMatchObject({ status: 'interrupted', exitCode: 130 });
+    const rec = store.readRun(rb.runId);
+    // whatever was being written when the second signal came is listed as in doubt, and only that
+    const writing = rec.changes.filter((c) => c.state === 'writing').map((c) => c.change.id);
+    expect(rec.interrupted?.inDoubt).toEqual(writing);
+    expect(rec.changes.every((c) => ['verified', 'applied', 'writing', 'planned'].includes(c.state))).toBe(true);
+    // a rerun re-reads and finishes
+    proxy.delayMs = 0;
+    expect(cli(['--state-dir', state, 'rollback', run.runId, '--apply', '--yes', '--profile', 'lab']).code).toBe(0);
   });
 
   it('SIGTERM during an apply: exit 143, recorded as interrupted by SIGTERM', async () => {
