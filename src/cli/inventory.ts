@@ -25,10 +25,10 @@ export function registerInventory(program: Command): void {
     .option('--json', 'print the summary, findings, OUs and GPOs as JSON on stdout');
   cmd.action(
     action(async (flags: InventoryFlags) => {
-      const [{ inventoryStep }, { optionsFromFlags, flagNumber, runStepCommand }] = await Promise.all([import('../steps/inventory/step.js'), import('./step-command.js')]);
+      const [{ inventoryStep }, { optionsFromFlags, flagDays, runStepCommand }] = await Promise.all([import('../steps/inventory/step.js'), import('./step-command.js')]);
       const options = optionsFromFlags(
         inventoryStep.options,
-        { ou: flags.ou, staleDays: flagNumber('--stale-days', flags.staleDays), graceDays: flagNumber('--grace-days', flags.graceDays), presence: flags.presence },
+        { ou: flags.ou, staleDays: flagDays('--stale-days', flags.staleDays), graceDays: flagDays('--grace-days', flags.graceDays), presence: flags.presence },
         { ou: '--ou', staleDays: '--stale-days', graceDays: '--grace-days', presence: '--no-presence' },
       );
       return runStepCommand(inventoryStep, options, flags);

@@ -46,6 +46,7 @@ export function registerSchema(program: Command): void {
         import('./step-command.js'),
         import('../errors.js'),
       ]);
+      if (flags.saveSnapshot) (await import('./parse-input.js')).outputFile('--save-snapshot', flags.saveSnapshot);
       if (flags.fromSnapshot && flags.apply) throw new InputError('--apply needs a live connection; it cannot be combined with --from-snapshot');
       const options = optionsFromFlags(
         schemaStep.options,

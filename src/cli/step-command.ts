@@ -11,6 +11,7 @@ import type { Step, ProgressEvent } from '../steps/step.js';
 import type { Consent, ConsentQuestion, StepRun } from '../steps/run-step.js';
 import type { TargetInfo } from '../model/step-result.js';
 import { baseDnOf, isInteractive, openDirectory, type ConnectionFlags } from './connection-options.js';
+import { outputDir, parseWholeNumber, RANGES } from './parse-input.js';
 
 /** Parses flag text into the step's options; every problem names its flag (exit 2). */
 export function optionsFromFlags<O>(schema: z.ZodType<O>, input: Record<string, unknown>, flagOf: Record<string, string>): O {
@@ -24,11 +25,9 @@ export function optionsFromFlags<O>(schema: z.ZodType<O>, input: Record<string, 
   throw new InputError(lines.length === 1 ? lines[0]! : `invalid options:\n  ${lines.join('\n  ')}`);
 }
 
-/** A whole number from a flag: plain decimal digits only ("1e9", "0x10", " 7" are refused). */
-export function flagNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text)) throw new InputError(`${flag} must be a whole number (plain decimal digits), not "${text}"`);
-  return Number(text);
+/** Days from a flag (0-3650, plain decimal digits): the one number parser of cli/parse-input.ts. */
+export function flagDays(flag: string, text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseWholeNumber(flag, text, RANGES.days);
 }
 
 /** Consent from flags: --yes answers reversible changes, --confirm-irreversible the others; else a prompt in a terminal. */
@@ -102,11 +101,14 @@ export interface StepCommandSetup {
 export async function runStepCommand<O>(step: Step<O>, options: O, flags: StepCommandFlags, setup: StepCommandSetup = {}): Promise<number> {
   if (flags.yes && !flags.apply) throw new InputError('--yes only makes sense with --apply');
   if (flags.confirmIrreversible && !flags.apply) throw new InputError('--confirm-irreversible only makes sense with --apply');
+  outputDir('--out', flags.out);
   const [{ runStep }, { createStepContext }, { gatherDomainFacts }] = await Promise.all([
     import('../steps/run-step.js'),
     import('../steps/context.js'),
     import('../directory/domain-facts.js'),
   ]);
+  // a run that may write holds the state-folder lock from before it connects until it ends (exit 8 for a second one)
+  const release = flags.apply ? (await import('../config/state-lock.js')).acquireStateLock(`${step.name} --apply`) : undefined;
   let dir: Directory | undefined;
   const progress = stderrProgress(process.stderr.isTTY && !flags.json);
   try {
@@ -138,6 +140,7 @@ export async function runStepCommand<O>(step: Step<O>, options: O, flags: StepCo
     return run.exitCode;
   } finally {
     await dir?.close();
+    release?.();
   }
 }
 

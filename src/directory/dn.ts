@@ -62,20 +62,42 @@ export function friendlyPath(dn: string, baseDn: string): string {
   return rel.map((r) => r.replace(/^[A-Za-z]+=/, '').replace(/\\(.)/g, '$1')).join('/');
 }
 
-/**
- * Why a string is not a usable DN (undefined when it is): every RDN must be `attr=value` with a
- * name of letters, digits and hyphens (or an OID) and a non-empty value, and no RDN may be empty.
- */
-export function dnSyntaxError(dn: string): string | undefined {
-  if (!dn.trim()) return 'is empty';
-  const raw = dn.replace(/\\./g, 'xx').split(',');
-  if (raw.some((r) => !r.trim())) return 'has an empty RDN (two commas in a row, or a comma at either end)';
-  for (const rdn of splitDn(dn)) {
-    for (const ava of rdn.split(/(?<!\\)\+/)) {
-      const m = /^\s*([A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)\s*=(.*)$/.exec(ava);
-      if (!m) return `has "${rdn}", which is not attribute=value`;
-      if (!m[2]!.trim()) return `has "${rdn}" with an empty value`;
+const ATTR_TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)*)$/;
+
+/** RDN values: escapes must be complete ("\," or "\2C"), and the specials below must be escaped. */
+function rdnValueProblem(value: string): string | undefined {
+  if (value.startsWith('#')) return /^#(?:[0-9a-fA-F]{2})+$/.test(value) ? undefined : 'a "#" value must be hex pairs';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\') {
+      const next = value.slice(i + 1, i + 3);
+      if (/^[0-9a-fA-F]{2}$/.test(next)) i += 2;
+      else if (i + 1 < value.length && ' "#+,;<=>\\'.includes(value[i + 1]!)) i += 1;
+      else return `incomplete escape at "${value.slice(i, i + 3)}"`;
+    } else if ('"+;<>'.includes(c)) {
+      // '+' (multi-valued RDNs) is allowed by RFC 4514 but never occurs in the containers we take
+      return `unescaped "${c}"`;
     }
   }
   return undefined;
 }
+
+/** The reason a DN is malformed, or undefined when it is well-formed. */
+export function dnProblem(dn: string): string | undefined {
+  if (dn.trim() === '') return 'it is empty';
+  const rdns = splitDnRaw(dn);
+  for (let i = 0; i < rdns.length; i++) {
+    const rdn = rdns[i]!.trim();
+    if (rdn === '') return `RDN ${i + 1} is empty (two commas in a row, or a leading/trailing comma)`;
+    const eq = rdn.indexOf('=');
+    if (eq <= 0) return `"${rdn}" is not attribute=value`;
+    const type = rdn.slice(0, eq).trim();
+    const value = rdn.slice(eq + 1).trim();
+    if (!ATTR_TYPE.test(type)) return `"${type}" is not an attribute name`;
+    if (value === '') return `"${rdn}" has an empty value`;
+    const p = rdnValueProblem(value);
+    if (p) return `"${rdn}": ${p}`;
+  }
+  return undefined;
+}
+

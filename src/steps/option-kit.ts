@@ -5,7 +5,7 @@
  * playbook's JSON Schema is generated from these same schemas.
  */
 import { z } from 'zod';
-import { dnSyntaxError } from '../directory/dn.js';
+import { dnProblem } from '../directory/dn.js';
 
 /** A whole number in [min, max]. */
 export function wholeNumber(min: number, max: number): z.ZodNumber {
@@ -17,6 +17,6 @@ export const days = wholeNumber(0, 3650);
 
 /** A distinguished name (syntax only; whether it exists is checked against the directory). */
 export const dn = z.string().superRefine((v, ctx) => {
-  const why = dnSyntaxError(v);
-  if (why) ctx.addIssue({ code: 'custom', message: `not a distinguished name: it ${why}` });
+  const why = dnProblem(v);
+  if (why) ctx.addIssue({ code: 'custom', message: `not a distinguished name: ${why}` });
 });

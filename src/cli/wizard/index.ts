@@ -55,6 +55,8 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
     import('listr2'),
     import('@inquirer/prompts'),
   ]);
+  // the wizard may write at any step: it holds the state-folder lock for its whole session
+  const release = (await import('../../config/state-lock.js')).acquireStateLock('wizard');
   print(['laps-migrate: the guided migration from legacy LAPS to Windows LAPS.', 'Nothing is written without your consent; every write is journaled with its before-image.', '']);
   const decisions: Array<{ name: string; options: Record<string, unknown> }> = [];
   let conn: Awaited<ReturnType<typeof wizardConnect>> | undefined;
@@ -125,5 +127,6 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
     throw e;
   } finally {
     await conn?.dir.close();
+    release();
   }
 }
