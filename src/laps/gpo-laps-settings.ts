@@ -71,10 +71,10 @@ function specFor(key: string, name: string): SettingSpec | undefined {
  * computer): passwords, keys, Group Policy Preferences' cpassword. LAPS' own names
  * (PasswordLength, ADPasswordEncryptionPrincipal...) describe a password, they do not hold one.
  */
-const SECRET_VALUE_NAME = /(^|[^a-z])(c?password|passwd|pwd|secret|privatekey|apikey|token|defaultpassword)$/i;
+const SECRET_VALUE_NAME = /(password|passwd|pwd|secret|privatekey|apikey|token)$/i;
 
 export function assertNoSecretInPolicy(e: Pick<PolicyEntry, 'key' | 'value' | 'type'>): void {
-  if (SECRET_VALUE_NAME.test(e.value) || /password$/i.test(e.value)) {
+  if (SECRET_VALUE_NAME.test(e.value)) {
     throw new InputError(`refusing to write ${e.key}\\${e.value} into a GPO: its name says it holds a secret, and SYSVOL is readable by every computer`, {
       reason: 'SECRET_IN_GPO',
       advice: 'Never deliver a password through Group Policy; Windows LAPS manages the password itself.',

@@ -76,8 +76,9 @@ export function setGptIniVersion(buf: Buffer, version: number): Buffer {
     const l = ls[i]!;
     const m = KEY.exec(l.text);
     if (m && m[1]!.toLowerCase() === 'version') {
-      const prefix = l.text.slice(0, l.text.indexOf('=') + 1);
-      l.text = `${prefix}${version}`;
+      // keep the key's spelling and the spaces around "=" (and any trailing spaces)
+      const m2 = /^([^=]*=\s*)\S*(\s*)$/.exec(l.text);
+      l.text = m2 ? `${m2[1]}${version}${m2[2]}` : `${l.text.slice(0, l.text.indexOf('=') + 1)}${version}`;
       done = true;
     }
   }
