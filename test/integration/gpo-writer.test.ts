@@ -118,7 +118,9 @@ describe('GPO writer against the lab', () => {
       'gPLink',
       'gPLink',
     ]);
+    const t0 = performance.now();
     const result = await applyPlan(admin, createPlan('cutover', p.drafts), store);
+    console.log(`GPO edit: ${p.drafts.length} changes applied and verified in ${(performance.now() - t0).toFixed(0)} ms`);
     expect(result.exitCode).toBe(0);
     expect(result.counts).toMatchObject({ applied: 6, conflicts: 0, failed: 0 });
 
