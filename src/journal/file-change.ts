@@ -17,6 +17,7 @@ import { InputError } from '../errors.js';
 import type { Directory } from '../directory/types.js';
 import type { FileAccess } from '../directory/sysvol-files.js';
 import { sameValueSet } from './attribute-values.js';
+import type { ChangeBase } from './change.js';
 
 /** Another half of the GPO that must still be as planned. */
 export type ChangeGuard =
@@ -24,14 +25,7 @@ export type ChangeGuard =
   | { kind: 'attribute'; dn: string; attribute: string; values: string[] };
 
 /** Same fields as every change (id, dn, step, reason, irreversible, secret). */
-interface FileChangeBase {
-  id: string;
-  dn: string;
-  step: string;
-  reason: string;
-  irreversible: boolean;
-  secret: boolean;
-}
+type FileChangeBase = Omit<ChangeBase, 'kind'>;
 
 export interface ReplaceFileChange extends FileChangeBase {
   kind: 'replace-file';
