@@ -13,7 +13,7 @@
  * Kept apart from change.ts / apply-plan.ts so the engine's files only gain one case per switch.
  */
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError, isUserError } from '../errors.js';
 import type { Directory } from '../directory/types.js';
 import type { FileAccess } from '../directory/sysvol-files.js';
 import { sameValueSet } from './attribute-values.js';
@@ -105,6 +105,11 @@ export async function checkGuards(dir: Directory, files: FileAccess, c: ReplaceF
 
 export function fileImage(cur: FileCurrent): { absent: true } | { file: string } {
   return cur.bytes === null ? { absent: true } : { file: cur.bytes.toString('base64') };
+}
+
+/** An error of the file access layer (SYSVOL_ACCESS_DENIED, SYSVOL_IO_ERROR): nothing was replaced. */
+export function isFileWriteError(e: unknown): boolean {
+  return isUserError(e) && typeof e.reason === 'string' && e.reason.startsWith('SYSVOL_');
 }
 
 /** Writes the after-image if the file still holds `cur`; throws a precondition error otherwise. */
