@@ -19,7 +19,8 @@ import type { ApplyCounts, ChangeState, JournalError, JournalImage, Who } from '
 import type { JournalStore, RunWriter } from './journal-store.js';
 import { countStates } from './run-record.js';
 import { nodeFileAccess, type FileAccess } from '../directory/sysvol-files.js';
-import { checkGuards, fileImage, isFileWriteError, judgeFile, readFileCurrent, writeFile, type FileCurrent } from './file-change.js';
+// (over 400 lines: one engine loop and its per-kind helpers; file changes keep theirs in file-change.ts)
+import { fileImage, guardVerdict, isFileWriteError, judgeFile, readFileCurrent, writeFile, type FileCurrent } from './file-change.js';
 
 export interface ApplyProgress {
   change: Change;
@@ -338,11 +339,8 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
 
     // 2./3. already done, or someone else's change
     let v = judge(c, cur, equal);
-    if (v.verdict === 'ready' && c.kind === 'replace-file' && c.guards.length) {
-      // the GPO's other halves must still be as planned before its first file is written
-      const broken = await checkGuards(dir, files, c).catch((e: unknown) => `its guards could not be read: ${e instanceof Error ? e.message : String(e)}`);
-      if (broken) v = { verdict: 'conflict', message: broken };
-    }
+    // a GPO's other half must still be as planned before its first file is written
+    if (v.verdict === 'ready' && c.kind === 'replace-file') v = await guardVerdict(dir, files, c);
     if (v.verdict === 'done') {
       j(() => run.recordState(c.id, 'already-done', { observed: image(c, cur) }));
       set('already-done');

@@ -103,6 +103,13 @@ export async function checkGuards(dir: Directory, files: FileAccess, c: ReplaceF
   return undefined;
 }
 
+/** 'ready' when every guard holds, else the conflict (a guard that cannot be read is one too). */
+export async function guardVerdict(dir: Directory, files: FileAccess, c: ReplaceFileChange): Promise<FileVerdict> {
+  if (c.guards.length === 0) return { verdict: 'ready' };
+  const broken = await checkGuards(dir, files, c).catch((e: unknown) => `the GPO's other half could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  return broken ? { verdict: 'conflict', message: broken } : { verdict: 'ready' };
+}
+
 export function fileImage(cur: FileCurrent): { absent: true } | { file: string } {
   return cur.bytes === null ? { absent: true } : { file: cur.bytes.toString('base64') };
 }
