@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fsyncDir } from '../config/paths.js';
 import { ExitCode, UserError } from '../errors.js';
 
 export interface FileAccess {
@@ -46,19 +47,6 @@ export function readFileOrNull(path: string): Buffer | null {
 
 function same(a: Buffer | null, b: Buffer | null): boolean {
   return a === null || b === null ? a === b : a.equals(b);
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // some file systems (CIFS) cannot fsync a folder; the rename is still atomic there
-  }
 }
 
 /** Mode for a replaced file: the old file's; for a new one its folder's sibling GPT.INI's, else 0600. */
