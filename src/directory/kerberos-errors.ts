@@ -93,7 +93,9 @@ function firstLine(s: string): string {
 export function mapKerberosError(e: unknown, c: KerberosErrorContext): UserError | undefined {
   if (e instanceof UserError) return e;
   if (e instanceof GssError) {
-    const rule = GSS_RULES.find((r) => r.test.test(e.message));
+    let rule = GSS_RULES.find((r) => r.test.test(e.message));
+    // with a keytab, "no credentials" means the keytab has no entry for the principal
+    if (rule?.reason === 'NO_TICKET' && c.keytab) rule = GSS_RULES.find((r) => r.reason === 'KEYTAB_NO_ENTRY');
     if (rule) return new UserError(`Kerberos bind to ${c.host}:${c.port} failed: ${rule.text(c)}`, ExitCode.CONNECTION, { reason: rule.reason, advice: rule.advice(c), cause: e });
     return new UserError(`Kerberos bind to ${c.host}:${c.port} failed: ${firstLine(e.message)}`, ExitCode.CONNECTION, {
       reason: 'KERBEROS_FAILURE',
