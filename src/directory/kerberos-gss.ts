@@ -56,10 +56,11 @@ export const KERBEROS_INSTALL_ADVICE =
 
 let loaded: Promise<NativeModule> | undefined;
 
-async function loadBinding(): Promise<NativeModule> {
+/** Loads the binding; `importer` is replaceable so tests can play a machine without it. */
+export async function loadKerberosBinding(importer: (specifier: string) => Promise<unknown> = (s) => import(s)): Promise<NativeModule> {
   const specifier = 'kerberos'; // a variable, so the build does not need the optional module
   try {
-    const mod = (await import(specifier)) as { default?: NativeModule } & NativeModule;
+    const mod = (await importer(specifier)) as { default?: NativeModule } & NativeModule;
     const native = mod.default ?? mod;
     if (typeof native.initializeClient !== 'function') throw new Error('the kerberos module has no initializeClient');
     return native;
@@ -102,7 +103,7 @@ export function checkKerberosOptions(o: KerberosBindOptions): void {
  */
 export async function openGssClient(o: KerberosBindOptions, host: string): Promise<GssClient> {
   checkKerberosOptions(o);
-  const native = await (loaded ??= loadBinding().catch((e: unknown) => {
+  const native = await (loaded ??= loadKerberosBinding().catch((e: unknown) => {
     loaded = undefined;
     throw e;
   }));
