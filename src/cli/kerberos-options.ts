@@ -34,7 +34,8 @@ export function kerberosOptionsFrom(flags: KerberosFlags, profile: Partial<Profi
   }
   const keytab = flags.keytab ?? profile.keytab;
   const spnHost = flags.spnHost ?? profile.spnHost;
-  const user = flags.user ?? profile.user;
+  // a profile's user is its principal only when the profile itself says Kerberos
+  const user = flags.user ?? (profile.kerberos ? profile.user : undefined);
   const o: KerberosBindOptions = {
     ...(user ? { principal: normalisePrincipal(user) } : {}),
     ...(keytab ? { keytab } : {}),

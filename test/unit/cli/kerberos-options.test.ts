@@ -60,6 +60,10 @@ describe('--kerberos, --keytab, --spn-host', () => {
     expect(simple.password).toBe('Secret-1');
   });
 
+  it('--kerberos with a password profile: the profile\'s user (a simple-bind name) is not taken as the principal', () => {
+    expect(kerberosOptionsFrom({ kerberos: true }, { server: 'ldaps://dc1', user: 'Administrator@lab.test', passwordFile: '/x' })).toEqual({});
+  });
+
   it('a profile whose kerberos is not a boolean is refused, naming file and key', () => {
     writeConfig('profiles:\n  prod:\n    server: ldaps://dc1\n    kerberos: "yes"\n');
     expect(() => readProfiles()).toThrow(/profile "prod": "kerberos" must be a boolean/);
