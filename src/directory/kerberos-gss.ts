@@ -5,6 +5,7 @@
  * then gets the ticket itself into a private in-memory cache, so nothing is written to disk.
  */
 import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
 import { ExitCode, InputError, UserError } from '../errors.js';
 import type { GssClient } from './gssapi-sasl.js';
 
@@ -91,6 +92,9 @@ export function checkKerberosOptions(o: KerberosBindOptions): void {
       throw new InputError(`cannot read --keytab ${o.keytab}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     if (!o.principal) throw new InputError('--keytab needs --user PRINCIPAL (user@REALM): the keytab entry to use');
+  }
+  if (o.spnHost !== undefined && isIP(o.spnHost)) {
+    throw new InputError(`--spn-host ${o.spnHost} is an address: Kerberos service principals name the DC by its DNS name (e.g. dc1.example.com)`);
   }
   if (o.spnHost !== undefined && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(o.spnHost)) {
     throw new InputError(`--spn-host "${o.spnHost}" is not a host name (give the DC's DNS name, e.g. dc1.example.com)`);

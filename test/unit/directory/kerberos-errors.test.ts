@@ -77,6 +77,7 @@ describe('Kerberos options', () => {
     expect(() => checkKerberosOptions({ keytab: '/nonexistent/k.keytab', principal: 'a@B' })).toThrow(/cannot read --keytab \/nonexistent\/k\.keytab: ENOENT/);
     expect(() => checkKerberosOptions({ keytab: import.meta.filename })).toThrow(/--keytab needs --user/);
     expect(() => checkKerberosOptions({ spnHost: 'ldap/dc1' })).toThrow(/not a host name/);
+    expect(() => checkKerberosOptions({ spnHost: '127.0.0.16' })).toThrow(/is an address/);
     expect(() => checkKerberosOptions({ spnHost: 'dc1.lab.example.test' })).not.toThrow();
   });
 });
