@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, connectAs, lab, passwordOf, testRoot } from './lab-env.js';
@@ -106,6 +107,28 @@ describe('Kerberos (SASL GSSAPI) binds to the lab DC', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('the KDC does not know the service principal ldap/nosuch.lab.example.test');
     expect(r.stderr).toMatch(/--spn-host/);
+  });
+
+  it('an expired ticket: exit 4 telling to kinit again', async () => {
+    const shortCache = { ...env, KRB5CCNAME: `FILE:${join(tmp, 'cc-short')}` };
+    const r0 = spawnSync('kinit', ['-l', '2s', ALICE], { input: `${passwordOf('user')}\n`, encoding: 'utf8', env: { ...process.env, ...shortCache } });
+    expect(r0.status, r0.stderr).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const r = cli(['connect', ...server(), '--kerberos'], { env: shortCache });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('the Kerberos ticket has expired');
+    expect(r.stderr).toMatch(/kinit/);
+  });
+
+  it('without the optional kerberos module the tool still runs; --kerberos says how to add it', () => {
+    const hide = { NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, '..', 'fixtures', 'kerberos', 'hide-kerberos.mjs')).href}` };
+    const k = cli(['connect', ...server(), '--kerberos'], { env: { ...env, ...hide } });
+    expect(k.code).toBe(4);
+    expect(k.stderr).toContain('the Kerberos module is not installed');
+    expect(k.stderr).toMatch(/libkrb5-dev.*npm install kerberos@7/);
+    const p = cli(['connect', ...server(), '--user', lab().accounts.user!.userPrincipalName], { env: { ...hide, LAPS_MIGRATE_PASSWORD: passwordOf('user') } });
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).not.toContain('Kerberos');
   });
 
   it('a destroyed cache: exit 4 with the kinit advice, no stack trace', () => {
