@@ -31,7 +31,7 @@ export function ldaptsBindRoundTrip(client: Client, mechanism: string): BindRoun
       const messageId = internals._nextMessageId();
       await internals._send(new SaslBindRequest(messageId, mechanism, credentials));
       const result = frames.take(messageId);
-      if (!result) throw new Error(`no bind response for message ${messageId} could be read`);
+      if (!result) throw new Error(`no bind response for message ${messageId} could be read${frames.error ? `: ${frames.error.message}` : ''}`);
       return result;
     } finally {
       socket.off('data', onData);

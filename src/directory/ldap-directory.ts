@@ -217,7 +217,7 @@ export class LdapDirectory implements Directory {
       ctx.operation = undefined;
     } catch (e) {
       await client.unbind().catch(() => undefined);
-      if (tlsMode === 'starttls' && /unsupported|not supported|protocol error/i.test(String((e as Error)?.message))) {
+      if (tlsMode === 'starttls' && ctx.operation === 'StartTLS' && /unsupported|not supported|protocol error/i.test(String((e as Error)?.message))) {
         throw new UserError(`the server at ${parsed.url} does not offer StartTLS`, ExitCode.CONNECTION, { reason: 'STARTTLS_UNSUPPORTED', advice: 'Use ldaps:// instead.', cause: e });
       }
       throw mapLdapError(e, ctx);

@@ -84,16 +84,23 @@ export function parseBindResponseFrame(frame: Buffer): BindResult | undefined {
 export class FrameCollector {
   private pending: Buffer = Buffer.alloc(0);
   readonly bindResults: BindResult[] = [];
+  /** Set when the stream could not be parsed; it runs in a socket listener, so it must not throw. */
+  error: Error | undefined;
 
   push(chunk: Buffer): void {
+    if (this.error) return;
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    for (;;) {
-      const len = completeFrameLength(this.pending);
-      if (len === undefined) return;
-      const frame = this.pending.subarray(0, len);
-      this.pending = this.pending.subarray(len);
-      const parsed = parseBindResponseFrame(frame);
-      if (parsed) this.bindResults.push(parsed);
+    try {
+      for (;;) {
+        const len = completeFrameLength(this.pending);
+        if (len === undefined) return;
+        const frame = this.pending.subarray(0, len);
+        this.pending = this.pending.subarray(len);
+        const parsed = parseBindResponseFrame(frame);
+        if (parsed) this.bindResults.push(parsed);
+      }
+    } catch (e) {
+      this.error = e instanceof Error ? e : new Error(String(e));
     }
   }
 

@@ -132,6 +132,14 @@ describe('SASL bind messages', () => {
     expect(frames.bindResults.map((b) => b.status)).toEqual([14, 14]);
     expect(frames.take(999)).toBeUndefined();
   });
+
+  it('a malformed stream is recorded, never thrown (it is parsed inside a socket listener)', () => {
+    const frames = new FrameCollector();
+    expect(() => frames.push(Buffer.from([0x30, 0x85, 1, 2, 3, 4, 5, 6]))).not.toThrow();
+    expect(frames.error?.message).toMatch(/length form/);
+    frames.push(Buffer.from('300c02010265070a010004000400', 'hex'));
+    expect(frames.bindResults).toHaveLength(0);
+  });
 });
 
 /** A scripted server: each answer is [status, diagnostic, serverSaslCreds]. */
