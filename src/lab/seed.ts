@@ -6,13 +6,13 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Directory } from '../directory/types.js';
-import { sidToString } from '../directory/sid-bytes.js';
-import { guidFromBytes } from '../directory/guid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { LdapDirectory } from '../directory/ldap-directory.js';
 import { applyAclOps, type AclOp } from './acl-tool.js';
 import { ESTATE_COMPUTERS, ESTATE_GPOS, ESTATE_GROUPS, ESTATE_OUS, ESTATE_USERS } from './estate.js';
 import type { LabComputer } from './manifest.js';
-import { integer8TimeString } from '../laps/filetime.js';
+import { integer8TimeString } from '../dtyp/filetime.js';
 
 export const COMPUTER_CLASS_GUID = 'bf967a86-0de6-11d0-a285-00aa003049e2';
 export const LEGACY_PWD_OID = '1.2.840.113556.1.8000.2554.50051.45980.28112.18903.35903.6685103.1224907.2.1';

@@ -7,9 +7,10 @@
  */
 import type { RootKey } from '../dpapi-ng/root-key.js';
 import { addEntry, addValues, type ChangeDraft } from '../journal/index.js';
-import { firstString, allStrings } from '../directory/types.js';
+import { firstString, allStrings } from '../directory/entry.js';
+import { kdsMasterRootKeysDn, kdsRootKeyDn, kdsServiceDn } from '../directory/kds.js';
 import { dnKey } from '../directory/dn.js';
-import { integer8TimeString } from '../laps/filetime.js';
+import { integer8TimeString } from '../dtyp/filetime.js';
 import { lapsAttribute, LAPS_PROPERTY_SET_NAME } from '../laps/attributes.js';
 import { lapsExtendedRightEntry, windowsLapsAttributeEntries } from '../laps/schema-entries.js';
 import type { SchemaAnalysis } from './schema-analysis.js';
@@ -33,17 +34,6 @@ export interface SchemaDrafts {
   drafts: PhasedDraft[];
   /** What the plan deliberately leaves alone, for the admin to read. */
   notes: string[];
-}
-
-export const KDS_SERVICE_RDN = 'CN=Group Key Distribution Service,CN=Services';
-export const KDS_MASTER_ROOT_KEYS_RDN = 'CN=Master Root Keys';
-
-export function kdsServiceDn(configDn: string): string {
-  return `${KDS_SERVICE_RDN},${configDn}`;
-}
-
-export function kdsMasterRootKeysDn(configDn: string): string {
-  return `${KDS_MASTER_ROOT_KEYS_RDN},${kdsServiceDn(configDn)}`;
 }
 
 /**
@@ -168,7 +158,7 @@ export function schemaDrafts(s: SchemaSnapshot, a: SchemaAnalysis, options: Sche
         drafts.push({
           phase: 'kds',
           draft: addEntry({
-            dn: `CN=${key.id},${kdsMasterRootKeysDn(configDn)}`,
+            dn: kdsRootKeyDn(configDn, key.id),
             attributes: kdsRootKeyAttributes(key, domainIdDn, now),
             irreversible: true,
             reason: `KDS root key (${key.kdfAlgorithm}/${key.kdfHash}, ${key.secretAgreementAlgorithm} ${key.publicKeyLength}-bit), usable from ${usable.toISOString()}; permanent: gMSAs and encrypted passwords depend on it`,
