@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-PACKAGES=(samba-ad-dc samba-ad-provision ldb-tools ldap-utils openssl python3-samba chromium tmux)
+# libkrb5-dev (+ g++/make) lets npm build the optional "kerberos" module; krb5-user gives kinit/ktutil
+PACKAGES=(samba-ad-dc samba-ad-provision ldb-tools ldap-utils openssl python3-samba chromium tmux libkrb5-dev krb5-user g++ make)
 missing=()
 for pair in /usr/sbin/samba:samba-ad-dc /usr/bin/samba-tool:samba-ad-provision /usr/bin/ldbadd:ldb-tools \
-            /usr/bin/ldapsearch:ldap-utils /usr/bin/openssl:openssl /usr/bin/chromium:chromium /usr/bin/tmux:tmux; do
-  [ -x "${pair%%:*}" ] || missing+=("${pair#*:}")
+            /usr/bin/ldapsearch:ldap-utils /usr/bin/openssl:openssl /usr/bin/chromium:chromium /usr/bin/tmux:tmux \
+            /usr/include/krb5.h:libkrb5-dev /usr/bin/kinit:krb5-user /usr/bin/g++:g++ /usr/bin/make:make; do
+  [ -e "${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 /usr/bin/python3 -c 'import samba' 2>/dev/null || missing+=(python3-samba)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -15,6 +15,7 @@ export function describeConnection(f: DomainFacts): string[] {
     `Connection          ${f.connection.url}, TLS: ${tls}`,
     `Functional levels   domain ${f.domainFunctionalLevel.name}, forest ${f.forestFunctionalLevel.name}, DC ${f.dcFunctionalLevel.name}`,
     `Schema version      ${f.schemaVersion.objectVersion ?? 'unknown'}${f.schemaVersion.name ? ` (${f.schemaVersion.name})` : ''}`,
+    ...(f.connection.kerberos ? [`Authentication      bound with Kerberos as ${f.connection.kerberos.principal} (service ${f.connection.kerberos.spn})`] : []),
     `Bound as            ${f.boundAs.dn}`,
     `                    ${f.boundAs.sid}, ${f.boundAs.groupCount} groups`,
     `                    Domain Admin: ${yes(f.boundAs.domainAdmin)}, Schema Admin: ${yes(f.boundAs.schemaAdmin)}, Enterprise Admin: ${yes(f.boundAs.enterpriseAdmin)}`,

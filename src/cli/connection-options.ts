@@ -8,8 +8,10 @@ import { ExitCode, InputError, UserError } from '../errors.js';
 import { getProfile, type Profile } from '../config/profiles.js';
 import type { Directory } from '../directory/types.js';
 import { caFile as checkCaFile, inputFile, parseDn, parseServerUrl, parseWholeNumber, RANGES } from './parse-input.js';
+import type { KerberosBindOptions } from '../directory/kerberos-gss.js';
+import { addKerberosOptions, kerberosOptionsFrom, type KerberosFlags } from './kerberos-options.js';
 
-export interface ConnectionFlags {
+export interface ConnectionFlags extends KerberosFlags {
   server?: string;
   starttls?: boolean;
   insecurePlainLdap?: boolean;
@@ -23,7 +25,7 @@ export interface ConnectionFlags {
 }
 
 export function addConnectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--profile <name>', 'named connection from config.yaml ("laps-migrate lab up" writes "lab")')
     .option('--server <url>', 'ldaps://dc.example.com (default scheme), or ldap://... with --starttls')
     .option('--starttls', 'upgrade an ldap:// connection with StartTLS')
@@ -34,11 +36,15 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--base-dn <dn>', 'search base (default: the rootDSE defaultNamingContext)')
     .addOption(new Option('--timeout <seconds>', 'connect timeout in seconds').default('30'))
     .option('--non-interactive', 'never prompt; fail when a decision or secret is missing (implied without a TTY)');
+  return addKerberosOptions(cmd);
 }
 
 export interface ResolvedConnection extends Profile {
-  user: string;
-  password: string;
+  /** Absent only with Kerberos (then the ticket's principal is used). */
+  user?: string;
+  /** Absent with Kerberos. */
+  password?: string;
+  kerberosBind?: KerberosBindOptions;
   timeoutMs: number;
 }
 
@@ -100,12 +106,14 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<Resolve
   const profile: Partial<Profile> = flags.profile ? getProfile(flags.profile) : {};
   const server = flags.server ?? profile.server;
   if (!server) throw new InputError('no server given', { advice: 'Pass --server ldaps://dc.example.com or --profile NAME.' });
+  const kerberos = kerberosOptionsFrom(flags, profile);
   const user = flags.user ?? profile.user;
-  if (!user) throw new InputError('no user given', { advice: 'Pass --user (UPN, DOMAIN\\name or DN) or use a profile that names one.' });
+  if (!user && !kerberos) throw new InputError('no user given', { advice: 'Pass --user (UPN, DOMAIN\\name or DN) or use a profile that names one.' });
   const timeoutSec = parseWholeNumber('--timeout', flags.timeout ?? '30', RANGES.timeoutSeconds);
   let password: string | undefined;
   const passwordFile = flags.passwordFile ?? (flags.user ? undefined : profile.passwordFile);
-  if (passwordFile) password = readPasswordFile(passwordFile);
+  if (kerberos) password = undefined;
+  else if (passwordFile) password = readPasswordFile(passwordFile);
   else if (process.env.LAPS_MIGRATE_PASSWORD) password = process.env.LAPS_MIGRATE_PASSWORD;
   else if (isInteractive(flags)) {
     const { password: prompt } = await import('@inquirer/prompts');
@@ -117,8 +125,7 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<Resolve
   }
   const resolved: ResolvedConnection = {
     server,
-    user,
-    password,
+    ...(kerberos ? { kerberosBind: kerberos } : { user: user!, password: password! }),
     timeoutMs: timeoutSec * 1000,
   };
   const startTls = flags.starttls ?? profile.startTls;
@@ -141,8 +148,7 @@ export async function openDirectory(flags: ConnectionFlags): Promise<Directory> 
     startTls: !!c.startTls,
     insecurePlainLdap: !!c.insecurePlainLdap,
     ...(c.caFile ? { caFile: c.caFile } : {}),
-    user: c.user,
-    password: c.password,
+    ...(c.kerberosBind ? { kerberos: c.kerberosBind } : { user: c.user!, password: c.password! }),
     timeoutMs: c.timeoutMs,
   });
 }

@@ -18,9 +18,14 @@ export interface Profile {
   baseDn?: string;
   /** The SYSVOL share (mounted or copied) for commands that read or write GPO files (--sysvol). */
   sysvol?: string;
+  /** Bind with Kerberos (the ticket cache, or `keytab`); `user` is then the principal, if given. */
+  kerberos?: boolean;
+  keytab?: string;
+  spnHost?: string;
 }
 
-const KEYS: Array<keyof Profile> = ['server', 'startTls', 'insecurePlainLdap', 'caFile', 'user', 'passwordFile', 'baseDn', 'sysvol'];
+const KEYS: Array<keyof Profile> = ['server', 'startTls', 'insecurePlainLdap', 'caFile', 'user', 'passwordFile', 'baseDn', 'sysvol', 'kerberos', 'keytab', 'spnHost'];
+const KERBEROS_TYPES = { kerberos: 'boolean', keytab: 'string', spnHost: 'string' } as const;
 
 export function configFile(): string {
   return join(configDir(), 'config.yaml');
@@ -46,6 +51,9 @@ export function readProfiles(): Record<string, Profile> {
     }
     const p: Profile = { server: raw.server };
     for (const k of KEYS) if (raw[k] !== undefined) (p as unknown as Record<string, unknown>)[k] = raw[k];
+    for (const [k, type] of Object.entries(KERBEROS_TYPES)) {
+      if (raw[k] !== undefined && typeof raw[k] !== type) throw new InputError(`${file}: profile "${name}": "${k}" must be a ${type}`);
+    }
     out[name] = p;
   }
   return out;

@@ -10,6 +10,7 @@ import { ExitCode, InputError, UserError } from '../errors.js';
 import { escapeFilterValue } from './entry.js';
 import { mapLdapError, type ErrorContext } from './ldap-errors.js';
 import { sidToString } from '../dtyp/sid.js';
+import type { KerberosBindOptions } from './kerberos-gss.js';
 import type { BoundIdentity, ConnectionFacts, DirEntry, Directory, Modification, RootDse, SearchOptions } from './types.js';
 
 /** LDAP_SERVER_SD_FLAGS_OID: which parts of nTSecurityDescriptor to read or write. */
@@ -34,8 +35,12 @@ export interface ConnectOptions {
   startTls?: boolean;
   insecurePlainLdap?: boolean;
   caFile?: string;
-  user: string;
-  password: string;
+  /** Simple bind name (UPN, DOMAIN\\name or DN); with `kerberos`, the principal (optional). */
+  user?: string;
+  /** Simple bind password; not used with `kerberos`. */
+  password?: string;
+  /** SASL GSSAPI bind with the ticket cache or a keytab instead of a password. */
+  kerberos?: KerberosBindOptions;
   /** Milliseconds for connect and for each operation (0 = none for operations). */
   timeoutMs?: number;
   /** Called with warnings (plain LDAP). Defaults to stderr. */
@@ -177,7 +182,7 @@ export class LdapDirectory implements Directory {
         throw new InputError(`--ca-file ${options.caFile} holds no PEM certificate`);
       }
     }
-    const ctx: ErrorContext = { url: parsed.url, host: parsed.host, port: parsed.port, user: options.user, certificateNames: [] };
+    const ctx: ErrorContext = { url: parsed.url, host: parsed.host, port: parsed.port, ...(options.user ? { user: options.user } : {}), certificateNames: [] };
     const checkServerIdentity = (host: string, cert: tls.PeerCertificate): Error | undefined => {
       ctx.certificateNames = certNames(cert);
       return tls.checkServerIdentity(host, cert);
@@ -196,17 +201,24 @@ export class LdapDirectory implements Directory {
       timeout: 0,
       ...(parsed.scheme === 'ldaps' ? { tlsOptions } : {}),
     });
+    let kerberos: ConnectionFacts['kerberos'];
     try {
       if (tlsMode === 'starttls') {
         ctx.operation = 'StartTLS';
         await client.startTLS({ ...tlsOptions, host: parsed.host });
       }
       ctx.operation = 'bind';
-      await client.bind(options.user, options.password);
+      if (options.kerberos) {
+        const { kerberosBind } = await import('./kerberos-bind.js');
+        kerberos = await kerberosBind(client, { ...options.kerberos, ...(options.user ? { principal: options.user } : {}) }, parsed.host, parsed.port);
+      } else {
+        if (options.user === undefined || options.password === undefined) throw new UserError('a simple bind needs a user and a password', ExitCode.BUG);
+        await client.bind(options.user, options.password);
+      }
       ctx.operation = undefined;
     } catch (e) {
       await client.unbind().catch(() => undefined);
-      if (tlsMode === 'starttls' && /unsupported|not supported|protocol error/i.test(String((e as Error)?.message))) {
+      if (tlsMode === 'starttls' && ctx.operation === 'StartTLS' && /unsupported|not supported|protocol error/i.test(String((e as Error)?.message))) {
         throw new UserError(`the server at ${parsed.url} does not offer StartTLS`, ExitCode.CONNECTION, { reason: 'STARTTLS_UNSUPPORTED', advice: 'Use ldaps:// instead.', cause: e });
       }
       throw mapLdapError(e, ctx);
@@ -216,8 +228,9 @@ export class LdapDirectory implements Directory {
       tls: tlsMode,
       certificateVerified: tlsMode !== 'plain',
       certificateNames: [...(ctx.certificateNames ?? [])],
+      ...(kerberos ? { kerberos } : {}),
     };
-    const dir = new LdapDirectory(client, facts, ctx, options.user);
+    const dir = new LdapDirectory(client, facts, ctx, kerberos?.principal ?? options.user ?? '');
     dir.connectOptions = options;
     return dir;
   }

@@ -64,6 +64,8 @@ export interface ConnectionFacts {
   certificateVerified: boolean;
   /** Names (CN and subjectAltName entries) the server's certificate carries, when TLS is used. */
   certificateNames: string[];
+  /** Present when the bind used Kerberos (SASL GSSAPI): the client principal and the service principal. */
+  kerberos?: { principal: string; spn: string };
 }
 
 export interface Directory {

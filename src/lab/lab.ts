@@ -13,6 +13,7 @@ import { LAB_HOST, LAB_NETBIOS, LAB_REALM, layoutOf, makeCertificates, provision
 import { labPassword, seedEstate } from './seed.js';
 import { seedBulkComputers } from './bulk.js';
 import { writeSysvol } from './sysvol.js';
+import { registerDcSpns, writeKrb5Conf } from './kerberos.js';
 import { installPackages, missingBinaries } from './system.js';
 import type { LabManifest } from './manifest.js';
 
@@ -99,6 +100,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
   makeCertificates(layout, certificateIps(ip), dnsHostName);
   log(`starting samba on ${ip}`);
   await startDaemon(layout, ip);
+  registerDcSpns(layout);
+  const krb5Config = writeKrb5Conf(layout, ip, LAB_REALM, dnsDomain);
 
   const baseDn = dnsDomain.split('.').map((p) => `DC=${p}`).join(',');
   const ldapsUrl = `ldaps://${ip}`;
@@ -144,6 +147,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
       urls: { ldaps: ldapsUrl, ldap: `ldap://${ip}` },
       caFile: layout.caFile,
       smbConf: layout.smbConf,
+      krb5Config,
       legacySchema: options.legacySchema ?? 'standard',
       accounts: seeded.accounts,
       groups: seeded.groups,

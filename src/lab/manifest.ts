@@ -48,6 +48,8 @@ export interface LabManifest {
   urls: { ldaps: string; ldap: string };
   caFile: string;
   smbConf: string;
+  /** krb5.conf naming the lab's KDC (Samba's own, on `ip`); use with KRB5_CONFIG. Absent in labs made before Kerberos. */
+  krb5Config?: string;
   /** Schema variant seeded: standard legacy names, or the legacy attribute renamed. */
   legacySchema: 'standard' | 'renamed' | 'none';
   accounts: Record<string, LabAccount>;

@@ -65,7 +65,7 @@ export function writeSmbConf(layout: LabLayout, ip: string): void {
 	realm = ${LAB_REALM}
 	workgroup = ${LAB_NETBIOS}
 	server role = active directory domain controller
-	server services = ldap
+	server services = ldap kdc
 	disable netbios = yes
 	interfaces = ${ip}/8
 	bind interfaces only = yes

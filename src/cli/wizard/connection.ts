@@ -56,7 +56,7 @@ export async function wizardConnect(preset: ConnectionFlags, print: (lines: stri
       print(['', ...describeConnection(facts), '']);
       if (!profile && (await confirm({ message: 'Save this connection as a profile (the password is not saved)?', default: true }))) {
         const name = await input({ message: 'Profile name:', default: facts.dnsDomain.split('.')[0], validate: (v) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(v) || 'letters, digits, ".", "_" and "-"' });
-        const p: Profile = { server: flags.server!, ...(flags.user ? { user: flags.user } : {}), ...(flags.caFile ? { caFile: flags.caFile } : {}), ...(flags.starttls ? { startTls: true } : {}) };
+        const p: Profile = { server: flags.server!, ...(flags.user ? { user: flags.user } : {}), ...(flags.caFile ? { caFile: flags.caFile } : {}), ...(flags.starttls ? { startTls: true } : {}), ...(flags.kerberos ? { kerberos: true } : {}) };
         print([`Saved profile "${name}" in ${saveProfile(name, p)}`]);
         profile = name;
       }
