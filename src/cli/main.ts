@@ -18,6 +18,7 @@ import { registerDpapiNg } from './dpapi-ng.js';
 import { registerPassword } from './password.js';
 import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
+import { registerGpo } from './gpo.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
       }),
     registerPassword,
     registerSd,
+    registerGpo,
   ];
   for (const register of commands) register(program);
   return program;
