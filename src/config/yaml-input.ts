@@ -112,6 +112,9 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 
 /** A zod issue in words an admin reads (zod's defaults for the rest). */
 function issueMessage(issue: z.core.$ZodIssue, exists: boolean, value: unknown): string {
+  // a schema's own message (z.never({ error }), refinements) says more than a generic one
+  const generic = /^Invalid (input|option)\b/.test(issue.message);
+  if (!generic && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return issue.message;
   switch (issue.code) {
     case 'invalid_type': {
       const want = TYPE_WORDS[issue.expected] ?? issue.expected;
