@@ -16,7 +16,7 @@ import { registerJournal } from './journal.js';
 import { registerRollback } from './rollback.js';
 import { registerDpapiNg } from './dpapi-ng.js';
 import { registerPassword } from './password.js';
-import { describeDescriptor } from './describe-descriptor.js';
+import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
 
 export function buildProgram(): Command {

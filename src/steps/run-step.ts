@@ -5,10 +5,10 @@
  * and where text goes; nothing here prompts or writes to a terminal by itself.
  */
 import { ExitCode } from '../errors.js';
-import { applyPlan, type ApplyProgress, type ApplyResult } from '../journal/index.js';
+import { applyPlan, type ApplyProgress } from '../journal/index.js';
 import { writeReport } from '../report/index.js';
 import type { ReportModel } from '../report/model.js';
-import { hasBlockingFindings, irreversibleChanges, type PlannedStep, type Step, type StepApplied, type StepContext, type VerifiedView } from './step.js';
+import { hasBlockingFindings, irreversibleChanges, type AppliedRun, type PlannedStep, type Step, type StepApplied, type StepContext, type VerifiedView } from './step.js';
 import type { StepName } from './types.js';
 
 export interface ConsentQuestion {
@@ -61,7 +61,7 @@ export interface StepRun {
   json: Record<string, unknown>;
 }
 
-function applyLine(r: ApplyResult): string {
+function applyLine(r: AppliedRun): string {
   const c = r.counts;
   return `Applied run ${r.runId}: ${c.applied} written and verified, ${c.alreadyDone} already in place, ${c.conflicts} conflict(s), ${c.failed} failed, ${c.pending} pending.`;
 }

@@ -11,6 +11,9 @@ import type { z } from 'zod';
 import type { Directory } from '../directory/types.js';
 import type { DomainFacts } from '../directory/domain-facts.js';
 import type { ApplyProgress, ApplyResult, Change, JournalStore, Plan } from '../journal/index.js';
+
+/** One journal run of an apply, as the runner reports it. */
+export type AppliedRun = Pick<ApplyResult, 'runId' | 'journalFile' | 'status' | 'exitCode' | 'counts' | 'stoppedAt'>;
 import type { ReportModel } from '../report/model.js';
 import type { StepName, StepResult, TargetInfo } from './types.js';
 import type { RecordSpool } from './record-spool.js';
@@ -58,7 +61,7 @@ export interface PlannedStep<D = unknown> {
 
 /** The outcome of applying a plan, possibly in several journal runs (schema phases). */
 export interface StepApplied {
-  runs: ApplyResult[];
+  runs: AppliedRun[];
   /** 0 when every change is applied or already done; 5 after a conflict or a part-way stop. */
   exitCode: number;
   /** Extra text about the apply itself (one line per run is printed by the runner). */
