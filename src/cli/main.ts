@@ -12,6 +12,7 @@ import { registerLab } from './lab.js';
 import { registerInventory } from './inventory.js';
 import { registerSchema } from './schema.js';
 import { registerPermissions } from './permissions.js';
+import { registerEmulation } from './emulation.js';
 import { registerJournal } from './journal.js';
 import { registerRollback } from './rollback.js';
 import { registerDpapiNg } from './dpapi-ng.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     registerInventory,
     registerSchema,
     registerPermissions,
+    registerEmulation,
     (p) => registerJournal(p, { describeDescriptor }),
     (p) => registerRollback(p, { describeDescriptor }),
     (p) =>

@@ -68,6 +68,15 @@ export interface ReportModel {
   notes: string[];
   /** The step's JSON document, written as <step>.json. */
   json: unknown;
+  /** Files an admin deploys as they are (scripts, Registry.pol), written under artifacts/. */
+  attachments?: ReportAttachment[];
+}
+
+export interface ReportAttachment {
+  /** A plain file name (no folders), e.g. "Remove-LegacyLapsCse.ps1". */
+  file: string;
+  data: string | Buffer;
+  description?: string;
 }
 
 export interface WrittenReport {

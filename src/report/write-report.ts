@@ -23,6 +23,9 @@ import { fsyncDir } from '../journal/jsonl-file.js';
 /** A step name usable in a folder name (lower-case words joined by hyphens). */
 export const STEP_NAME = /^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*$/;
 const CSV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.csv$/;
+const ATTACHMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
+/** The sub-folder of a run's report that holds its attachments. */
+export const ATTACHMENTS_DIR = 'artifacts';
 const MAX_SUFFIX = 10_000;
 
 export interface WriteReportOptions {
@@ -43,6 +46,12 @@ function checkModel(model: ReportModel): void {
     const key = t.csvFile.toLowerCase();
     if (seen.has(key)) throw new Error(`two tables write the same CSV file ${JSON.stringify(t.csvFile)}`);
     seen.add(key);
+  }
+  const names = new Set<string>();
+  for (const a of model.attachments ?? []) {
+    if (!ATTACHMENT_NAME.test(a.file) || a.file.includes('..')) throw new Error(`attachment ${JSON.stringify(a.file)} must be a plain file name`);
+    if (names.has(a.file.toLowerCase())) throw new Error(`two attachments are named ${JSON.stringify(a.file)}`);
+    names.add(a.file.toLowerCase());
   }
 }
 
@@ -86,7 +95,13 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
 
     const jsonFile = `${model.step}.json`;
     const csvFiles = model.tables.flatMap((t) => (t.csvFile ? [t.csvFile] : []));
-    const files = ['report.html', 'summary.md', jsonFile, ...csvFiles];
+    const attached = (model.attachments ?? []).map((a) => `${ATTACHMENTS_DIR}/${a.file}`);
+    if (attached.length) {
+      mkdirSync(join(staging, ATTACHMENTS_DIR), { mode: 0o700 });
+      for (const a of model.attachments ?? []) writePrivateFile(join(staging, ATTACHMENTS_DIR, a.file), a.data);
+      fsyncDir(join(staging, ATTACHMENTS_DIR));
+    }
+    const files = ['report.html', 'summary.md', jsonFile, ...csvFiles, ...attached];
 
     writePrivateFile(join(staging, jsonFile), `${JSON.stringify(model.json ?? null, null, 2)}\n`);
     writePrivateFile(join(staging, 'summary.md'), renderMarkdown(model, collected));

@@ -26,7 +26,7 @@ export const STEPS: readonly StepEntry[] = [
   { name: 'inventory', title: 'Inventory', options: inventoryOptions, load: async () => (await import('./inventory/step.js')).inventoryStep as Step<never> },
   { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep as Step<never> },
   { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep as Step<never> },
-  { name: 'emulation', title: 'Legacy emulation', options: emulationOptions },
+  { name: 'emulation', title: 'Legacy emulation', options: emulationOptions, load: async () => (await import('./emulation/step.js')).emulationStep as Step<never> },
   { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions },
   { name: 'cleanup', title: 'Cleanup', options: cleanupOptions },
 ];
