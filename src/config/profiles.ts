@@ -16,9 +16,11 @@ export interface Profile {
   user?: string;
   passwordFile?: string;
   baseDn?: string;
+  /** SYSVOL top folder (holds <dnsDomain>/Policies), for steps that read GPO files. */
+  sysvol?: string;
 }
 
-const KEYS: Array<keyof Profile> = ['server', 'startTls', 'insecurePlainLdap', 'caFile', 'user', 'passwordFile', 'baseDn'];
+const KEYS: Array<keyof Profile> = ['server', 'startTls', 'insecurePlainLdap', 'caFile', 'user', 'passwordFile', 'baseDn', 'sysvol'];
 
 export function configFile(): string {
   return join(configDir(), 'config.yaml');
