@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { InputError } from '../errors.js';
+import { registerLabDevices } from './lab-devices.js';
 
 function say(json: boolean | undefined) {
   return (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -16,17 +17,21 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder (default: <state dir>/lab)')
     .option('--ip <address>', 'loopback address to listen on', '127.0.0.1')
     .option('--install-packages', 'install the Debian packages the lab needs if missing (root)')
-    .option('--computers <n>', 'also seed N computers offline under OU=Bulk (for benchmarks)', '0')
+    .option('--scenario <name|file>', 'estate to build: a shipped scenario (lab scenarios) or a YAML file', 'legacy-estate')
+    .option('--seed <n>', "seed of the scenario's choices (same seed, same estate)", '1')
+    .option('--computers <n>', 'legacy-estate: also seed N computers offline under OU=Bulk; large: the number of devices (default 1000)')
     .option('--legacy-schema <variant>', 'standard, renamed (ms-Contoso-AdmPwd) or none', 'standard')
     .option('--profile <name>', 'name of the connection profile to write', 'lab')
     .option('--no-profile', 'do not write a connection profile')
     .option('--recreate', 'throw away an existing lab in --dir and provision again')
     .option('--json', 'print the manifest (no passwords) as JSON')
     .action(
-      action(async (o: { dir?: string; ip: string; installPackages?: boolean; computers: string; legacySchema: string; profile: string | false; recreate?: boolean; json?: boolean }) => {
+      action(async (o: { dir?: string; ip: string; installPackages?: boolean; computers?: string; scenario: string; seed: string; legacySchema: string; profile: string | false; recreate?: boolean; json?: boolean }) => {
         const { labUp } = await import('../lab/lab.js');
-        const computers = Number(o.computers);
-        if (!Number.isInteger(computers) || computers < 0) throw new InputError(`--computers must be a whole number, not "${o.computers}"`);
+        const computers = o.computers === undefined ? undefined : Number(o.computers);
+        if (computers !== undefined && (!Number.isInteger(computers) || computers < 0)) throw new InputError(`--computers must be a whole number, not "${o.computers}"`);
+        const seed = Number(o.seed);
+        if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`--seed must be a whole number, not "${o.seed}"`);
         if (!['standard', 'renamed', 'none'].includes(o.legacySchema)) throw new InputError('--legacy-schema must be standard, renamed or none');
         const started = Date.now();
         const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
@@ -42,7 +47,9 @@ export function registerLab(program: Command): void {
                 },
               }
             : {}),
-          computers,
+          ...(computers !== undefined ? { computers } : {}),
+          scenario: o.scenario,
+          seed,
           legacySchema: o.legacySchema as 'standard' | 'renamed' | 'none',
           profileName: o.profile,
           recreate: !!o.recreate,
@@ -120,4 +127,5 @@ export function registerLab(program: Command): void {
         return 0;
       }),
     );
+  registerLabDevices(lab);
 }

@@ -54,6 +54,20 @@ export interface DeviceView {
   events: DeviceEvent[];
 }
 
+/** What a simulated device starts from (the lab's seeding). Secrets: machinePassword, localPassword. */
+export interface DeviceSeed {
+  name: string;
+  dn: string;
+  build: number | null;
+  os: string | null;
+  dc: boolean;
+  cseInstalled: boolean;
+  /** null: binds as the lab admin (the DC, whose account password Samba keeps in secrets.ldb). */
+  machinePassword: string | null;
+  /** The seeded ms-Mcs-AdmPwd value when there is one (the device's local password). */
+  localPassword: string;
+}
+
 export const MAX_EVENTS = 60;
 
 export function devicesDir(labDir: string): string {

@@ -17,19 +17,7 @@ import { scenarioPolicyEntries, writeGpoFolder } from './gpo-folder.js';
 import type { Scenario, ScenarioComputer } from './scenario-schema.js';
 import { addLegacySchema, COMPUTER_CLASS_GUID, fileTimeString, labPassword, unicodePwd, type SeedContext, type SeedResult } from './seed.js';
 import { sidToString } from '../directory/sid-bytes.js';
-
-/** What a simulated device starts from. Secrets: machinePassword, localPassword. */
-export interface DeviceSeed {
-  name: string;
-  dn: string;
-  build: number | null;
-  os: string | null;
-  dc: boolean;
-  cseInstalled: boolean;
-  machinePassword: string | null;
-  /** The seeded ms-Mcs-AdmPwd value when there is one (the device's local password). */
-  localPassword: string;
-}
+import type { DeviceSeed } from './device-state.js';
 
 export interface ScenarioSeedResult extends SeedResult {
   devices: DeviceSeed[];
