@@ -78,8 +78,10 @@ function settingsDrafts(g: GpoSnapshot, edit: GpoEdit): { drafts: ChangeDraft[];
   for (const r of remove) after = removePolicyValue(after, r.key, r.value);
   const polAfter = writeRegistryPol(after);
   const polBefore = s.registryPol;
-  const polChanged = polBefore === null ? after.length > 0 || set.length > 0 : !polAfter.equals(polBefore);
+  const polChanged = polBefore === null ? after.length > 0 : !polAfter.equals(polBefore);
 
+  if (!polChanged) return none;
+  // the extension pairs change with the file, as when GPMC saves the values (never on their own)
   let ext = g.container.machineExtensionNames;
   for (const p of neededExtensionPairs(set)) ext = addExtensionPair(ext, p);
   if (remove.length) {
@@ -87,7 +89,6 @@ function settingsDrafts(g: GpoSnapshot, edit: GpoEdit): { drafts: ChangeDraft[];
     if (!after.some((e) => sameName(e.key, LEGACY_LAPS_KEY))) ext = removeExtensionPair(ext, LEGACY_LAPS_PAIR);
   }
   const extChanged = ext !== g.container.machineExtensionNames;
-  if (!polChanged && !extChanged) return none;
 
   const adVersion = versionOf(g);
   const iniVersion = s.gptIni === null ? undefined : parseGptIni(s.gptIni, s.gptIniPath).version;
@@ -108,7 +109,7 @@ function settingsDrafts(g: GpoSnapshot, edit: GpoEdit): { drafts: ChangeDraft[];
   const drafts: ChangeDraft[] = [
     replaceFile({ dn: g.container.dn, path: s.gptIniPath, label: label(g, 'GPT.INI'), reason: `${why}: GPT.INI version ${adVersion} -> ${newVersion} (machine half + 1)`, before: s.gptIni, after: iniAfter, guards }),
   ];
-  if (polChanged) drafts.push(replaceFile({ dn: g.container.dn, path: s.registryPolPath, label: label(g, 'Machine\\Registry.pol'), reason: `${why}: ${describeValueEdits(set, remove)}`, before: polBefore, after: polAfter }));
+  drafts.push(replaceFile({ dn: g.container.dn, path: s.registryPolPath, label: label(g, 'Machine\\Registry.pol'), reason: `${why}: ${describeValueEdits(set, remove)}`, before: polBefore, after: polAfter }));
   if (extChanged) {
     const cur = g.container.machineExtensionNames;
     drafts.push(replaceValues({ dn: g.container.dn, attribute: 'gPCMachineExtensionNames', reason: `${why}: client-side extensions the settings need`, before: cur === undefined ? [] : [cur], values: ext === undefined ? [] : [ext] }));
