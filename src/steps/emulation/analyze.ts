@@ -70,7 +70,7 @@ function gpoAnalysis(facts: EmulationFacts): { rows: GpoRow[]; findings: Finding
       windows: g.file === 'read' || g.file === 'absent' ? windowsText(decoded?.windows) : 'unknown',
       problems: problems.join('; ') || '-',
     });
-    if (g.file === 'malformed' || g.file === 'missing-folder') {
+    if ((g.file === 'malformed' || g.file === 'missing-folder') && g.links.some((l) => !l.disabled)) {
       unreadable++;
       findings.push({
         code: 'EMULATION_GPO_UNREADABLE',

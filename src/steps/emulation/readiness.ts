@@ -97,8 +97,8 @@ export function conditionsOf(c: ReadinessComputer, legacySchema: boolean): Recor
 }
 
 export function verdictOf(c: ReadinessComputer, k: Record<ConditionKey, Tri>): Verdict {
-  if (c.os.readiness === 'not-windows') return 'not-windows';
   if (c.dc) return 'domain-controller';
+  if (c.os.readiness === 'not-windows') return 'not-windows';
   if (k.build === 'no') return 'stays-legacy';
   if (c.policy.windowsPolicy === 'yes') return 'windows-laps';
   if (c.policy.windowsDisabled) return 'pinned-off';
