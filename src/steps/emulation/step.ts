@@ -96,7 +96,9 @@ async function planEmulation(ctx: StepContext, o: EmulationOptions, env: Emulati
     report: () => emulationReportModel(result, plan, attachments, monitorOnly),
     json: () => {
       const { computers: _omit, ...rest } = result.data;
-      return { ...result, data: { ...rest, monitor: { ...rest.monitor, rows: rest.monitor.rows.filter((r) => r.status === 'stuck' || r.status === 'overdue') } }, plan: planToJson(plan), artifacts: attachments.map((a) => a.file) };
+      // every monitoring row with --monitor (its purpose); else only the computers that need attention
+      const rows = monitorOnly ? rest.monitor.rows : rest.monitor.rows.filter((r) => r.status === 'stuck' || r.status === 'overdue');
+      return { ...result, data: { ...rest, monitor: { ...rest.monitor, rows } }, plan: planToJson(plan), artifacts: attachments.map((a) => a.file) };
     },
   };
 }
