@@ -16,8 +16,9 @@ import { registerJournal } from './journal.js';
 import { registerRollback } from './rollback.js';
 import { registerDpapiNg } from './dpapi-ng.js';
 import { registerPassword } from './password.js';
-import { describeDescriptor } from './describe-descriptor.js';
+import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
+import { registerWizard } from './wizard/index.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
       }),
     registerPassword,
     registerSd,
+    registerWizard,
   ];
   for (const register of commands) register(program);
   return program;
@@ -65,6 +67,8 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
   const program = buildProgram();
+  // no arguments in a terminal: the guided wizard (CONVENTIONS "Command line")
+  if (argv.length <= 2 && process.stdin.isTTY && process.stdout.isTTY) argv = [...argv, 'wizard'];
   try {
     await program.parseAsync(argv);
   } catch (e) {

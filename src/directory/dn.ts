@@ -54,3 +54,21 @@ export function friendlyPath(dn: string, baseDn: string): string {
   if (!rel.length) return '(domain root)';
   return rel.map((r) => r.replace(/^[A-Za-z]+=/, '').replace(/\\(.)/g, '$1')).join('/');
 }
+
+/**
+ * Why a string is not a usable DN (undefined when it is): every RDN must be `attr=value` with a
+ * name of letters, digits and hyphens (or an OID) and a non-empty value, and no RDN may be empty.
+ */
+export function dnSyntaxError(dn: string): string | undefined {
+  if (!dn.trim()) return 'is empty';
+  const raw = dn.replace(/\\./g, 'xx').split(',');
+  if (raw.some((r) => !r.trim())) return 'has an empty RDN (two commas in a row, or a comma at either end)';
+  for (const rdn of splitDn(dn)) {
+    for (const ava of rdn.split(/(?<!\\)\+/)) {
+      const m = /^\s*([A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)\s*=(.*)$/.exec(ava);
+      if (!m) return `has "${rdn}", which is not attribute=value`;
+      if (!m[2]!.trim()) return `has "${rdn}" with an empty value`;
+    }
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 /** SDDL for plans and journal views; a descriptor that does not parse is shown by size only. */
-import { parseSecurityDescriptor, toSddl } from '../security/index.js';
+import { parseSecurityDescriptor, toSddl } from './index.js';
 
 export function describeDescriptor(buf: Buffer): string {
   try {

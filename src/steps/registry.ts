@@ -1,0 +1,30 @@
+/**
+ * The steps in migration order. Each entry names the step, its options schema (loaded eagerly:
+ * the playbook validates every section before anything connects) and a loader for the step
+ * itself (lazy, so `--help` and validation stay fast). Adding a step = one Step module + one line.
+ */
+import type { z } from 'zod';
+import type { AnyStep } from './step.js';
+import type { StepName } from './types.js';
+import { inventoryOptions } from './inventory/options.js';
+import { schemaOptions } from './schema/options.js';
+import { permissionsOptions } from './permissions/options.js';
+
+export interface StepEntry {
+  name: StepName;
+  title: string;
+  /** The step's options schema (also its playbook section). */
+  options: z.ZodType;
+  /** Undefined while the step is not built yet (playbooks validate it; `run` refuses it). */
+  load?: () => Promise<AnyStep>;
+}
+
+export const STEPS: readonly StepEntry[] = [
+  { name: 'inventory', title: 'Inventory', options: inventoryOptions, load: async () => (await import('./inventory/step.js')).inventoryStep },
+  { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep },
+  { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep },
+];
+
+export function stepEntry(name: string): StepEntry | undefined {
+  return STEPS.find((s) => s.name === name);
+}
