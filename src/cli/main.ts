@@ -19,6 +19,7 @@ import { registerDpapiNg } from './dpapi-ng.js';
 import { registerPassword } from './password.js';
 import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
+import { registerRun } from './run.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
       }),
     registerPassword,
     registerSd,
+    registerRun,
   ];
   for (const register of commands) register(program);
   return program;
