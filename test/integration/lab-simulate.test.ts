@@ -227,6 +227,6 @@ describe('migration-rehearsal scenario', () => {
     const r = cli(['lab', 'up', '--dir', join(testRoot(), 'never'), '--ip', TEST_LAB_IP, '--scenario', f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${f}:5:`);
-    expect(r.stderr).toContain('gpos.0.links.0.ou');
+    expect(r.stderr).toContain('gpos[0].links[0].ou');
   });
 });
