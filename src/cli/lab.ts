@@ -74,6 +74,7 @@ export function registerLab(program: Command): void {
             `  CA file      ${m.caFile}`,
             `  admin        ${m.accounts.admin?.userPrincipalName} (password in ${m.accounts.admin?.passwordFile})`,
             `  computers    ${m.computers.length}${m.bulkComputers ? ` + ${m.bulkComputers} under OU=Bulk` : ''}`,
+            m.scenario ? `  scenario     ${m.scenario.name} (seed ${m.scenario.seed}); simulated devices: laps-migrate lab devices${o.dir ? ` --dir ${o.dir}` : ''}` : '',
             `  manifest     ${m.dir}/manifest.json`,
             o.profile === false ? '' : `Try: laps-migrate connect --profile ${o.profile}`,
           ].filter(Boolean).join('\n') + '\n',
