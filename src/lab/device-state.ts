@@ -41,32 +41,13 @@ export interface DeviceState {
 }
 
 /** The public view: `lab device` (password revealed, never the account password). */
-export interface DeviceView {
-  name: string;
-  dn: string;
-  build: number | null;
-  dc: boolean;
-  cseInstalled: boolean;
-  mode: DeviceMode;
-  account: string;
-  password: string | null;
-  passwordUpdatedAt: string | null;
-  events: DeviceEvent[];
-}
+export type DeviceView = Pick<DeviceState, 'name' | 'dn' | 'build' | 'dc' | 'cseInstalled' | 'mode' | 'account' | 'passwordUpdatedAt' | 'events'> & { password: string | null };
 
 /** What a simulated device starts from (the lab's seeding). Secrets: machinePassword, localPassword. */
-export interface DeviceSeed {
-  name: string;
-  dn: string;
-  build: number | null;
-  os: string | null;
-  dc: boolean;
-  cseInstalled: boolean;
+export type DeviceSeed = Pick<DeviceState, 'name' | 'dn' | 'build' | 'os' | 'dc' | 'cseInstalled' | 'localPassword'> & {
   /** null: binds as the lab admin (the DC, whose account password Samba keeps in secrets.ldb). */
   machinePassword: string | null;
-  /** The seeded ms-Mcs-AdmPwd value when there is one (the device's local password). */
-  localPassword: string;
-}
+};
 
 export const MAX_EVENTS = 60;
 

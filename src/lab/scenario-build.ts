@@ -5,7 +5,6 @@
  * Samba's own ACL code, KDS root keys. The functional level is raised offline by lab.ts
  * afterwards. Deterministic for a seed (names, builds, CSE, expiry, GPO GUIDs); passwords are random.
  */
-import type { Directory } from '../directory/types.js';
 import { newRootKey } from '../dpapi-ng/new-root-key.js';
 import { LAPS_PROPERTY_SET_GUID } from '../laps/attributes.js';
 import { lapsExtendedRightEntry, windowsLapsAttributeEntries, windowsLapsMayContain } from '../laps/schema-entries.js';
@@ -15,24 +14,14 @@ import { applyAclOps, type AclOp } from './acl-tool.js';
 import { ADMIN_TEMPLATES_CSE, LEGACY_CSE, REGISTRY_TOOL } from './estate.js';
 import { scenarioPolicyEntries, writeGpoFolder } from './gpo-folder.js';
 import type { Scenario, ScenarioComputer } from './scenario-schema.js';
-import { addLegacySchema, COMPUTER_CLASS_GUID, fileTimeString, labPassword, unicodePwd, type SeedContext, type SeedResult } from './seed.js';
-import { sidToString } from '../directory/sid-bytes.js';
+import { addLegacySchema, COMPUTER_CLASS_GUID, fileTimeString, labPassword, readSid, unicodePwd, type SeedContext, type SeedResult } from './seed.js';
 import type { DeviceSeed } from './device-state.js';
+import { seededRandom } from './seeded-random.js';
+
+export { seededRandom };
 
 export interface ScenarioSeedResult extends SeedResult {
   devices: DeviceSeed[];
-}
-
-/** mulberry32: a small deterministic PRNG for the scenario's choices. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function ouDn(path: string, baseDn: string): string {
@@ -72,13 +61,6 @@ export function expandComputers(list: ScenarioComputer[], computersFlag: number,
 function guidFrom(rnd: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rnd() * 16).toString(16)).join('').toUpperCase();
   return `{${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-A${hex.slice(17, 20)}-${hex.slice(20)}}`;
-}
-
-async function readSid(dir: Directory, dn: string): Promise<string> {
-  const e = await dir.read(dn, ['objectSid'], { binaryAttributes: ['objectSid'] });
-  const b = e?.attributes['objectsid']?.[0];
-  if (!Buffer.isBuffer(b)) throw new Error(`no objectSid on ${dn}`);
-  return sidToString(b);
 }
 
 async function extendWindowsLapsSchema(ctx: SeedContext): Promise<void> {

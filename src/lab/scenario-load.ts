@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
-import { parseYamlInput } from './scenario-yaml.js';
+import { parseYamlInput } from '../config/yaml-input.js';
 
 export const DEFAULT_SCENARIO = 'legacy-estate';
 const LEGACY_ESTATE_DESCRIPTION = "today's seeded legacy-LAPS estate (15 computers, risky delegations, DFL 2008 R2); the default";

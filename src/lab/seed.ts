@@ -63,7 +63,7 @@ export interface SeedResult {
   devices?: DeviceSeed[];
 }
 
-async function readSid(dir: Directory, dn: string): Promise<string> {
+export async function readSid(dir: Directory, dn: string): Promise<string> {
   const e = await dir.read(dn, ['objectSid'], { binaryAttributes: ['objectSid'] });
   const b = e?.attributes['objectsid']?.[0];
   if (!Buffer.isBuffer(b)) throw new Error(`no objectSid on ${dn}`);

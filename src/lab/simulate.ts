@@ -25,7 +25,7 @@ export interface SimulateOptions {
   forceRotate?: boolean;
   /** Work out each device's mode only (used by lab up); nothing is bound or written. */
   evaluateOnly?: boolean;
-  /** LDAPS connections shared by the devices (default 4). */
+  /** LDAPS connections shared by the devices (default 8, or LAPS_MIGRATE_SIM_CONNECTIONS). */
   connections?: number;
   log?: (line: string) => void;
 }
@@ -74,7 +74,8 @@ export async function simulate(options: SimulateOptions = {}): Promise<CycleSumm
   const pool: LdapDirectory[] = [];
   const out: CycleSummary[] = [];
   try {
-    const size = options.evaluateOnly ? 0 : Math.max(1, Math.min(options.connections ?? 4, devices.length));
+    const wanted = options.connections ?? (Number(process.env.LAPS_MIGRATE_SIM_CONNECTIONS) || 8);
+    const size = options.evaluateOnly ? 0 : Math.max(1, Math.min(wanted, devices.length));
     for (let i = 0; i < size; i++) pool.push(await connect());
     const cache = new SeedKeyCache();
     for (let cycle = 1; cycle <= cycles; cycle++) {

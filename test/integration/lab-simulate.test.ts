@@ -181,6 +181,25 @@ describe('migration-rehearsal scenario', () => {
     expect(JSON.parse(String(e!.attributes['mslaps-password']![0])).p).toBe(state.localPassword);
   });
 
+  it('the DC under a Windows LAPS GPO with DSRM backup writes its encrypted DSRM password (bound as the lab admin)', async () => {
+    const guid = '{D5D5D5D5-0000-4000-A000-00000000D5D5}';
+    const dn = `CN=${guid},CN=Policies,CN=System,${m.baseDn}`;
+    await admin.add(dn, { objectClass: ['top', 'container', 'groupPolicyContainer'], displayName: ['Windows LAPS - DCs'], gPCFunctionalityVersion: ['2'], versionNumber: ['1'], flags: ['0'] });
+    m.gpos['Windows LAPS - DCs'] = { dn, guid, displayName: 'Windows LAPS - DCs' };
+    await setWindowsLapsGpo('Windows LAPS - DCs', [dwordEntry(W, 'BackupDirectory', 2), dwordEntry(W, 'ADBackupDSRMPassword', 1)], `OU=Domain Controllers,${m.baseDn}`);
+    const [cycle] = sim('--device', 'DC1');
+    expect(cycle!.rotated).toBe(1);
+    const dc = readDevice(dir(), 'DC1');
+    expect(dc.mode).toBe('windows-laps-encrypted');
+    const e = await admin.read(dc.dn, ['msLAPS-EncryptedDSRMPassword', 'msLAPS-EncryptedPassword'], { binaryAttributes: ['msLAPS-EncryptedDSRMPassword', 'msLAPS-EncryptedPassword'] });
+    expect(e!.attributes['mslaps-encryptedpassword'] ?? []).toHaveLength(0);
+    const keyEntry = (await admin.searchAll({ base: kdsMasterRootKeysDn(m.configDn), scope: 'one', filter: '(objectClass=msKds-ProvRootKey)', attributes: [...ROOT_KEY_ATTRIBUTES], binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES] }))[0]!;
+    const rootKey = rootKeyFromDirectoryEntry(keyEntry);
+    const dec = await decryptLapsValue(e!.attributes['mslaps-encrypteddsrmpassword']![0] as Buffer, () => rootKey);
+    expect(dec.payload!.password).toBe(dc.localPassword);
+    expect(dec.blob.sid).toBe(`${m.domainSid}-512`);
+  });
+
   it('lab device reveals the local password and journals the read; lab devices never shows one', () => {
     const r = cli(['lab', 'device', 'PLT-WS01', '--dir', dir(), '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -208,6 +227,6 @@ describe('migration-rehearsal scenario', () => {
     const r = cli(['lab', 'up', '--dir', join(testRoot(), 'never'), '--ip', TEST_LAB_IP, '--scenario', f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${f}:5:`);
-    expect(r.stderr).toContain('gpos.0.links.0.ou');
+    expect(r.stderr).toContain('gpos[0].links[0].ou');
   });
 });
