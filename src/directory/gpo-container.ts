@@ -90,9 +90,9 @@ export async function readGpoContainer(dir: Directory, dn: string): Promise<GpoC
   return e ? toContainer(e) : undefined;
 }
 
-/** Every container under the domain whose gPLink names this GPO (enabled or not). */
+/** Every OU (and the domain head) whose gPLink names this GPO, enabled or not (objectClass narrows the unindexed gPLink match). */
 export async function findGpoLinkHolders(dir: Directory, domainDn: string, guid: string): Promise<GpoLinkHolder[]> {
-  const found = await dir.searchAll({ base: domainDn, scope: 'sub', filter: `(gPLink=*${escapeFilterValue(guid)}*)`, attributes: ['gPLink', 'gPOptions'] });
+  const found = await dir.searchAll({ base: domainDn, scope: 'sub', filter: `(&(|(objectClass=organizationalUnit)(objectClass=domainDNS))(gPLink=*${escapeFilterValue(guid)}*))`, attributes: ['gPLink', 'gPOptions'] });
   return found
     .map((e) => ({ dn: e.dn, gpLink: firstString(e, 'gPLink') ?? '', gpOptions: firstString(e, 'gPOptions') }))
     .filter((h) => h.gpLink.toUpperCase().includes(guid.toUpperCase()));

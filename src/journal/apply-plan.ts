@@ -23,7 +23,7 @@ import type { ApplyCounts, ChangeState, JournalError, JournalImage, Who } from '
 import type { JournalStore, RunWriter } from './journal-store.js';
 import { countStates } from './run-record.js';
 import { nodeFileAccess, type FileAccess } from '../directory/sysvol-files.js';
-import { checkGuards, fileImage, judgeFile, readFileCurrent, writeFile, type FileCurrent } from './file-change.js';
+import { checkGuards, fileImage, isFileWriteError, judgeFile, readFileCurrent, writeFile, type FileCurrent } from './file-change.js';
 
 export interface ApplyProgress {
   change: Change;
@@ -123,6 +123,8 @@ function errorInfo(e: unknown, secret: boolean): JournalError {
 /** Did the server answer (so an atomic LDAP write is known not to have happened)? */
 function writeOutcome(e: unknown): 'not-applied' | 'unknown' {
   if (isUserError(e) && e.exitCode === ExitCode.CONNECTION) return 'unknown';
+  // a file is replaced by an atomic rename: a failed file write changed nothing
+  if (isFileWriteError(e)) return 'not-applied';
   return ldapCodeOf(e) !== undefined ? 'not-applied' : 'unknown';
 }
 

@@ -13,7 +13,7 @@ export const SD_FLAGS_DACL = 4;
 
 export type ChangeKind = 'add-entry' | 'delete-entry' | 'modify-attribute' | 'replace-dacl' | 'replace-file';
 
-interface ChangeBase {
+export interface ChangeBase {
   /** Unique within a plan ("c1", "c2", ...). */
   id: string;
   kind: ChangeKind;

@@ -13,10 +13,11 @@
  * Kept apart from change.ts / apply-plan.ts so the engine's files only gain one case per switch.
  */
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError, isUserError } from '../errors.js';
 import type { Directory } from '../directory/types.js';
 import type { FileAccess } from '../directory/sysvol-files.js';
 import { sameValueSet } from './attribute-values.js';
+import type { ChangeBase } from './change.js';
 
 /** Another half of the GPO that must still be as planned. */
 export type ChangeGuard =
@@ -24,14 +25,7 @@ export type ChangeGuard =
   | { kind: 'attribute'; dn: string; attribute: string; values: string[] };
 
 /** Same fields as every change (id, dn, step, reason, irreversible, secret). */
-interface FileChangeBase {
-  id: string;
-  dn: string;
-  step: string;
-  reason: string;
-  irreversible: boolean;
-  secret: boolean;
-}
+type FileChangeBase = Omit<ChangeBase, 'kind'>;
 
 export interface ReplaceFileChange extends FileChangeBase {
   kind: 'replace-file';
@@ -111,6 +105,11 @@ export async function checkGuards(dir: Directory, files: FileAccess, c: ReplaceF
 
 export function fileImage(cur: FileCurrent): { absent: true } | { file: string } {
   return cur.bytes === null ? { absent: true } : { file: cur.bytes.toString('base64') };
+}
+
+/** An error of the file access layer (SYSVOL_ACCESS_DENIED, SYSVOL_IO_ERROR): nothing was replaced. */
+export function isFileWriteError(e: unknown): boolean {
+  return isUserError(e) && typeof e.reason === 'string' && e.reason.startsWith('SYSVOL_');
 }
 
 /** Writes the after-image if the file still holds `cur`; throws a precondition error otherwise. */

@@ -118,7 +118,9 @@ describe('GPO writer against the lab', () => {
       'gPLink',
       'gPLink',
     ]);
+    const t0 = performance.now();
     const result = await applyPlan(admin, createPlan('cutover', p.drafts), store);
+    console.log(`GPO edit: ${p.drafts.length} changes applied and verified in ${(performance.now() - t0).toFixed(0)} ms`);
     expect(result.exitCode).toBe(0);
     expect(result.counts).toMatchObject({ applied: 6, conflicts: 0, failed: 0 });
 
@@ -200,6 +202,17 @@ describe('GPO writer against the lab', () => {
     expect(show.stdout).toMatch(/halves agree\s+NO/);
     expect(show.stdout).toContain('GPO_VERSION_MISMATCH');
     await expect(plan(lapsEdit())).rejects.toMatchObject({ exitCode: 3, reason: 'GPO_VERSION_MISMATCH' });
+  });
+
+  it('a plain domain user can read both halves, the links and the PDC emulator', () => {
+    const alice = lab().accounts.user!;
+    const r = cli(['gpo', 'show', 'LAPS Legacy - Workstations', '--profile', 'lab', '--user', alice.userPrincipalName, '--password-file', alice.passwordFile, '--sysvol', sysvol, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v.versions.agree).toBe(true);
+    expect(v.laps.legacy).toEqual({ AdmPwdEnabled: 1, PasswordComplexity: 4, PasswordLength: 14, PasswordAgeDays: 30 });
+    expect(v.links).toEqual([{ target: lab().ous.workstations, order: 1, enabled: true, enforced: false }]);
+    expect(v.dc).toEqual({ bound: lab().dnsHostName, pdc: lab().dnsHostName, boundIsPdc: true });
   });
 
   it('bad input: a wrong --sysvol and an unknown GPO exit 2 with a message, never a stack trace', () => {

@@ -178,3 +178,22 @@ describe('file changes through applyPlan', () => {
 function readdir(d: string): string[] {
   return readdirSync(d).filter((n) => n !== 'Machine').sort();
 }
+
+describe('file write errors', () => {
+  it('access denied on the SYSVOL file: exit 6, recorded as not applied, nothing to roll back', async () => {
+    const p = gptIni();
+    const { UserError, ExitCode } = await import('../../../src/errors.js');
+    const denied: FileAccess = {
+      read: nodeFileAccess.read,
+      write() {
+        throw new UserError(`writing ${p} failed: EACCES`, ExitCode.ACCESS_DENIED, { reason: 'SYSVOL_ACCESS_DENIED' });
+      },
+    };
+    const r = await applyPlan(dir, plan(p), tj.store, { files: denied });
+    expect(r.exitCode).toBe(6);
+    expect(readFileSync(p).equals(INI_BEFORE)).toBe(true);
+    const run = tj.store.readRun(r.runId);
+    expect(run.changes[0]!.history.at(-1)).toMatchObject({ state: 'failed', phase: 'write', outcome: 'not-applied' });
+    expect(planRollback(run).changes).toEqual([]);
+  });
+});

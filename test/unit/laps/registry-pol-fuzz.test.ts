@@ -6,23 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dwordEntry, parseRegistryPol, RegistryPolError, removePolicyValue, setPolicyValue, stringEntry, writeRegistryPol } from '../../../src/laps/registry-pol.js';
+import { prng } from '../seeded-prng.js';
 
 const ITERATIONS = Number(process.env.POL_FUZZ_ITERATIONS ?? 50_000);
 const SEED = Number(process.env.POL_FUZZ_SEED ?? 0x9e3779b9);
 const LAPS = 'Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\LAPS';
 const LEGACY = 'Software\\Policies\\Microsoft Services\\AdmPwd';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const SEEDS = [
   writeRegistryPol([]),
