@@ -118,7 +118,7 @@ export function analyzeEmulation(facts: EmulationFacts, o: EmulationOptions, now
       advice: 'Unlink the legacy GPO from these OUs so that no computer there falls back to emulation.',
     });
   }
-  if (!start && o.since === undefined) {
+  if (!start) {
     findings.push({
       code: 'EMULATION_MONITOR_NOT_STARTED',
       severity: 'info',

@@ -10,7 +10,7 @@
  */
 import { gatherDomainFacts } from '../../directory/domain-facts.js';
 import { InputError } from '../../errors.js';
-import { planToJson, type Plan } from '../../journal/index.js';
+import { createPlan, planToJson, type Plan } from '../../journal/index.js';
 import type { ReportAttachment } from '../../report/model.js';
 import { VERSION } from '../../version.js';
 import { hasBlockers, type StepResult } from '../types.js';
@@ -74,7 +74,6 @@ async function planEmulation(ctx: StepContext, o: EmulationOptions, env: Emulati
     const domainSid = ctx.facts?.domainSid ?? (await gatherDomainFacts(dir)).domainSid;
     plan = await planLegacySelfGrants(dir, { containers: data.grants.map((g) => g.dn), domainSid, now, computers: new Map(data.grants.map((g) => [g.dn.toLowerCase(), g.computers])) });
   } else {
-    const { createPlan } = await import('../../journal/index.js');
     plan = createPlan('emulation', [], { createdAt: now });
   }
   const result: StepResult<EmulationData> = {
