@@ -5,8 +5,8 @@
  */
 import { ExitCode, InputError, UserError } from '../errors.js';
 import { dnKey, parentDn } from './dn.js';
-import { escapeFilterValue } from './ldap-directory.js';
-import { allStrings, firstString, type Directory } from './types.js';
+import { allStrings, escapeFilterValue, firstString } from './entry.js';
+import type { Directory } from './types.js';
 
 export const GPO_ATTRIBUTES = ['cn', 'displayName', 'versionNumber', 'gPCMachineExtensionNames', 'gPCUserExtensionNames', 'gPCFileSysPath', 'flags', 'whenChanged'];
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LdapDirectory } from '../../src/directory/ldap-directory.js';
 import { labDown, labUp } from '../../src/lab/lab.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
-import { dateToFiletime } from '../../src/laps/filetime.js';
+import { dateToFiletime } from '../../src/dtyp/filetime.js';
 import { TEST_LAB_IP } from './global-setup.js';
 import { cli, labDir, testRoot, type CliResult } from './lab-env.js';
 

@@ -5,7 +5,7 @@
  */
 import { friendlyPath } from '../../directory/dn.js';
 import { decodeGpoLapsPolicy, type LegacyLapsSettings, type WindowsLapsSettings } from '../../laps/laps-policy.js';
-import type { Finding } from '../types.js';
+import type { Finding } from '../../model/step-result.js';
 import { monitor, type MonitorResult, type MonitorStart } from './monitoring.js';
 import type { EmulationOptions } from './options.js';
 import { fileStateText, mayCarryLaps } from './policy.js';

@@ -7,12 +7,14 @@
  * rollback restores the DACL byte for byte.
  */
 import type { Directory } from '../../directory/types.js';
-import { firstBuffer } from '../../directory/types.js';
+import { firstBuffer } from '../../directory/entry.js';
 import { createPlan, replaceDacl, type ChangeDraft, type Plan } from '../../journal/index.js';
 import { dnKey, parentDn } from '../../directory/dn.js';
 import { parseSecurityDescriptor, SdControl, type SecurityDescriptor } from '../../security/index.js';
 import { readComputerClass, resolveLapsGuids } from '../permissions.js';
-import { applyEditBytes, legacySelfAces, type DescriptorEdit } from '../permissions-plan.js';
+import { legacySelfAces } from '../permissions/plan-aces.js';
+import { applyEditBytes } from '../permissions/plan-edit.js';
+import type { DescriptorEdit } from '../permissions/plan-model.js';
 
 const NTSD = 'nTSecurityDescriptor';
 const SD_DACL = 4;

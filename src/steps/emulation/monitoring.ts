@@ -8,7 +8,7 @@
  * CSE or in emulation, moves its expiry forward and is never stuck.
  */
 import type { OsReadinessResult } from '../../laps/os-readiness.js';
-import type { Finding } from '../types.js';
+import type { Finding } from '../../model/step-result.js';
 import type { Tri } from './policy.js';
 import type { Verdict } from './readiness.js';
 

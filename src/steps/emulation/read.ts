@@ -6,7 +6,7 @@
  * and monitoring code.
  */
 import type { Directory } from '../../directory/types.js';
-import { firstBuffer, firstString } from '../../directory/types.js';
+import { firstBuffer, firstString } from '../../directory/entry.js';
 import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { parseInteger8Time } from '../../directory/ad-time.js';
 import { readLapsSchema, type LapsSchema } from '../../directory/laps-schema.js';
@@ -19,7 +19,7 @@ import type { ScopeOfManagement } from '../../laps/gpo-links.js';
 import { InputError } from '../../errors.js';
 import { readGpos, readScopesOfManagement } from '../inventory.js';
 import { runPermissions } from '../permissions.js';
-import type { TargetInfo } from '../types.js';
+import type { TargetInfo } from '../../model/step-result.js';
 import type { MonitorComputer } from './monitoring.js';
 import { policyFacts, type LapsGpo, type PolicyFacts, type Tri } from './policy.js';
 import type { ReadinessComputer } from './readiness.js';

@@ -9,7 +9,7 @@
  */
 import { friendlyPath, parentDn } from '../../directory/dn.js';
 import type { OsReadinessResult } from '../../laps/os-readiness.js';
-import type { Finding, Severity } from '../types.js';
+import type { Finding, Severity } from '../../model/step-result.js';
 import type { PolicyFacts, Tri } from './policy.js';
 
 export interface ReadinessComputer {

@@ -5,7 +5,7 @@
  */
 import type { Plan } from '../../journal/index.js';
 import type { ReportAttachment, ReportModel, TableSpec } from '../../report/model.js';
-import type { StepResult } from '../types.js';
+import type { StepResult } from '../../model/step-result.js';
 import type { EmulationData } from './analyze.js';
 import { VERDICTS, type Verdict } from './readiness.js';
 

@@ -13,7 +13,7 @@ import { InputError } from '../../errors.js';
 import { createPlan, planToJson, type Plan } from '../../journal/index.js';
 import type { ReportAttachment } from '../../report/model.js';
 import { VERSION } from '../../version.js';
-import { hasBlockers, type StepResult } from '../types.js';
+import { hasBlockers, type StepResult } from '../../model/step-result.js';
 import type { PlannedStep, Step, StepContext } from '../step.js';
 import { analyzeEmulation, type EmulationData } from './analyze.js';
 import { emulationArtifacts } from './artifacts.js';

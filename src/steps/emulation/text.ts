@@ -1,7 +1,7 @@
 /** How the emulation step reads in a terminal: readiness, GPO settings, monitoring, findings, plan. */
 import { renderPlan, type Plan } from '../../journal/index.js';
 import { describeDescriptor } from '../../security/descriptor-sddl-text.js';
-import type { StepResult } from '../types.js';
+import type { StepResult } from '../../model/step-result.js';
 import type { EmulationData } from './analyze.js';
 
 function table(rows: string[][]): string[] {
