@@ -32,7 +32,7 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--insecure-plain-ldap', 'allow ldap:// without TLS (lab only; warns on every run)')
     .option('--ca-file <pem>', 'CA certificate(s) to verify the DC certificate (default: system store)')
     .option('--user <name>', 'bind as UPN (user@domain), DOMAIN\\name or DN')
-    .option('--password-file <file>', 'read the bind password from this file (else LAPS_MIGRATE_PASSWORD, else a prompt)')
+    .option('--password-file <file>', 'read the bind password from this file (else LAPS_MIGRATE_PASSWORD, else the profile\'s passwordFile, else a prompt)')
     .option('--base-dn <dn>', 'search base (default: the rootDSE defaultNamingContext)')
     .addOption(new Option('--timeout <seconds>', 'connect timeout in seconds').default('30'))
     .option('--non-interactive', 'never prompt; fail when a decision or secret is missing (implied without a TTY)');
@@ -68,6 +68,11 @@ export function isInteractive(flags: { nonInteractive?: boolean }): boolean {
   return !flags.nonInteractive && !!process.stdin.isTTY && !!process.stdout.isTTY;
 }
 
+/** Connection settings below the flags and the environment, above the profile (a playbook's). */
+export interface ConnectionDefaults {
+  passwordFile?: string;
+}
+
 /** Where a connection setting came from, for messages: the flag, or the profile's key. */
 function sourceName(flag: string, key: string, flags: ConnectionFlags, fromFlag: boolean): string {
   return fromFlag ? flag : `${flag} (profile "${flags.profile}" ${key})`;
@@ -101,7 +106,12 @@ export function checkConnectionInput(flags: ConnectionFlags): void {
   parseWholeNumber('--timeout', flags.timeout ?? '30', RANGES.timeoutSeconds);
 }
 
-export async function resolveConnection(flags: ConnectionFlags): Promise<ResolvedConnection> {
+/**
+ * Flags > environment > playbook > profile, for every setting: the password comes from
+ * --password-file, else LAPS_MIGRATE_PASSWORD, else the playbook's or the profile's passwordFile
+ * (the profile's only when --user did not name someone else), else a prompt in a terminal.
+ */
+export async function resolveConnection(flags: ConnectionFlags, defaults: ConnectionDefaults = {}): Promise<ResolvedConnection> {
   checkConnectionInput(flags);
   const profile: Partial<Profile> = flags.profile ? getProfile(flags.profile) : {};
   const server = flags.server ?? profile.server;
@@ -111,10 +121,11 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<Resolve
   if (!user && !kerberos) throw new InputError('no user given', { advice: 'Pass --user (UPN, DOMAIN\\name or DN) or use a profile that names one.' });
   const timeoutSec = parseWholeNumber('--timeout', flags.timeout ?? '30', RANGES.timeoutSeconds);
   let password: string | undefined;
-  const passwordFile = flags.passwordFile ?? (flags.user ? undefined : profile.passwordFile);
+  const storedFile = defaults.passwordFile ?? (flags.user ? undefined : profile.passwordFile);
   if (kerberos) password = undefined;
-  else if (passwordFile) password = readPasswordFile(passwordFile);
+  else if (flags.passwordFile) password = readPasswordFile(flags.passwordFile);
   else if (process.env.LAPS_MIGRATE_PASSWORD) password = process.env.LAPS_MIGRATE_PASSWORD;
+  else if (storedFile) password = readPasswordFile(storedFile);
   else if (isInteractive(flags)) {
     const { password: prompt } = await import('@inquirer/prompts');
     password = await prompt({ message: `Password for ${user}:`, mask: '*' });
@@ -140,8 +151,8 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<Resolve
 }
 
 /** Resolves the flags and binds. The caller closes the returned Directory. */
-export async function openDirectory(flags: ConnectionFlags): Promise<Directory> {
-  const c = await resolveConnection(flags);
+export async function openDirectory(flags: ConnectionFlags, defaults: ConnectionDefaults = {}): Promise<Directory> {
+  const c = await resolveConnection(flags, defaults);
   const { LdapDirectory } = await import('../directory/ldap-directory.js');
   return LdapDirectory.connect({
     server: c.server,

@@ -13,6 +13,7 @@ import { registerLab } from './lab.js';
 import { registerInventory } from './inventory.js';
 import { registerSchema } from './schema.js';
 import { registerPermissions } from './permissions.js';
+import { registerEmulation } from './emulation.js';
 import { registerJournal } from './journal.js';
 import { registerRollback } from './rollback.js';
 import { registerDpapiNg } from './dpapi-ng.js';
@@ -21,6 +22,7 @@ import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
 import { registerGpo } from './gpo.js';
 import { registerWizard } from './wizard/index.js';
+import { registerRun } from './run.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -42,6 +44,7 @@ export function buildProgram(): Command {
     registerInventory,
     registerSchema,
     registerPermissions,
+    registerEmulation,
     (p) => registerJournal(p, { describeDescriptor }),
     (p) => registerRollback(p, { describeDescriptor }),
     (p) =>
@@ -58,6 +61,7 @@ export function buildProgram(): Command {
     registerSd,
     registerGpo,
     registerWizard,
+    registerRun,
   ];
   for (const register of commands) register(program);
   return program;

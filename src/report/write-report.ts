@@ -22,6 +22,9 @@ import { RUN_FILE, RUN_SCHEMA, writeRunIndex, type RunSummary } from './run-inde
 /** A step name usable in a folder name (lower-case words joined by hyphens). */
 export const STEP_NAME = /^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*$/;
 const CSV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.csv$/;
+const ATTACHMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
+/** The sub-folder of a run's report that holds its attachments. */
+export const ATTACHMENTS_DIR = 'artifacts';
 const MAX_SUFFIX = 10_000;
 
 export interface WriteReportOptions {
@@ -42,6 +45,12 @@ function checkModel(model: ReportModel): void {
     const key = t.csvFile.toLowerCase();
     if (seen.has(key)) throw new Error(`two tables write the same CSV file ${JSON.stringify(t.csvFile)}`);
     seen.add(key);
+  }
+  const names = new Set<string>();
+  for (const a of model.attachments ?? []) {
+    if (!ATTACHMENT_NAME.test(a.file) || a.file.includes('..')) throw new Error(`attachment ${JSON.stringify(a.file)} must be a plain file name`);
+    if (names.has(a.file.toLowerCase())) throw new Error(`two attachments are named ${JSON.stringify(a.file)}`);
+    names.add(a.file.toLowerCase());
   }
 }
 
@@ -83,11 +92,19 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
     const collected: CollectedTable[] = [];
     for (const table of model.tables) collected.push(await collectTable(table, staging));
 
+    // a playbook run's report (step "run") keeps its document inside run.json, under "details"
     const jsonFile = `${model.step}.json`;
+    const ownJson = jsonFile !== RUN_FILE;
     const csvFiles = model.tables.flatMap((t) => (t.csvFile ? [t.csvFile] : []));
-    const files = ['report.html', 'summary.md', jsonFile, ...csvFiles];
+    const attached = (model.attachments ?? []).map((a) => `${ATTACHMENTS_DIR}/${a.file}`);
+    if (attached.length) {
+      mkdirSync(join(staging, ATTACHMENTS_DIR), { mode: 0o700 });
+      for (const a of model.attachments ?? []) writePrivateFile(join(staging, ATTACHMENTS_DIR, a.file), a.data);
+      fsyncDir(join(staging, ATTACHMENTS_DIR));
+    }
+    const files = ['report.html', 'summary.md', ...(ownJson ? [jsonFile] : []), ...csvFiles, ...attached];
 
-    writePrivateFile(join(staging, jsonFile), `${JSON.stringify(model.json ?? null, null, 2)}\n`);
+    if (ownJson) writePrivateFile(join(staging, jsonFile), `${JSON.stringify(model.json ?? null, null, 2)}\n`);
     writePrivateFile(join(staging, 'summary.md'), renderMarkdown(model, collected));
     writePrivateFile(join(staging, 'report.html'), renderHtml(model, collected, files.filter((f) => f !== 'report.html')));
     const summary: RunSummary = {
@@ -102,6 +119,7 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
       headline: model.headline.map((h) => ({ label: h.label, value: h.value, ...(h.tone ? { tone: h.tone } : {}) })),
       findings: countBySeverity(model.findings),
       files: [...files, RUN_FILE],
+      ...(ownJson ? {} : { details: model.json }),
     };
     // run.json last: a folder is listed only once it has one.
     writePrivateFile(join(staging, RUN_FILE), `${JSON.stringify(summary, null, 2)}\n`);
