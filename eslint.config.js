@@ -1,6 +1,7 @@
 // Lint: the recommended JS and TypeScript rules, no formatting opinions.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './eslint-layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'coverage/**', 'test/artifacts/**'] },
@@ -13,6 +14,7 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  ...layerRules(),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-PACKAGES=(samba-ad-dc samba-ad-provision ldb-tools ldap-utils openssl python3-samba chromium)
+PACKAGES=(samba-ad-dc samba-ad-provision ldb-tools ldap-utils openssl python3-samba chromium tmux)
 missing=()
 for pair in /usr/sbin/samba:samba-ad-dc /usr/bin/samba-tool:samba-ad-provision /usr/bin/ldbadd:ldb-tools \
-            /usr/bin/ldapsearch:ldap-utils /usr/bin/openssl:openssl /usr/bin/chromium:chromium; do
+            /usr/bin/ldapsearch:ldap-utils /usr/bin/openssl:openssl /usr/bin/chromium:chromium /usr/bin/tmux:tmux; do
   [ -x "${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 /usr/bin/python3 -c 'import samba' 2>/dev/null || missing+=(python3-samba)

@@ -236,7 +236,7 @@ export function registerDpapiNg(program: Command, options: DpapiNgCommandOptions
           domain: string;
           forest: string;
         }) => {
-          const { canonicalSid } = await import('../dpapi-ng/sid.js');
+          const { canonicalSid } = await import('../dtyp/sid.js');
           const sid = canonicalSid(flags.sid);
           if (!sid) throw new InputError('--sid is not a valid SID (S-1-5-21-...)');
           if (flags.keyKind !== 'public-key' && flags.keyKind !== 'nonce') throw new InputError('--key-kind must be public-key or nonce');

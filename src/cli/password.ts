@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { action } from './action.js';
 import { addConnectionOptions, openDirectory, type ConnectionFlags } from './connection-options.js';
 import { ExitCode, UserError } from '../errors.js';
-import type { Directory, DirEntry } from '../directory/types.js';
 import type { RootKey } from '../dpapi-ng/root-key.js';
 
 interface PasswordFlags extends ConnectionFlags {
@@ -20,25 +19,6 @@ interface PasswordFlags extends ConnectionFlags {
 }
 
 const MASK = '********';
-
-async function findComputer(dir: Directory, domainDn: string, name: string): Promise<string> {
-  const { escapeFilterValue } = await import('../directory/ldap-directory.js');
-  if (/^cn=/i.test(name) && name.includes(',')) {
-    const e = await dir.read(name, ['objectClass']);
-    if (!e) throw new UserError(`no object ${name}`, ExitCode.USAGE);
-    return e.dn;
-  }
-  const short = name.replace(/\$$/, '').split('.')[0]!;
-  const v = escapeFilterValue(short);
-  const found = await dir.searchAll({
-    base: domainDn,
-    filter: `(&(objectCategory=computer)(|(sAMAccountName=${v}$)(cn=${v})(dNSHostName=${escapeFilterValue(name)})))`,
-    attributes: ['cn'],
-  });
-  if (found.length === 0) throw new UserError(`computer "${name}" not found in ${domainDn}`, ExitCode.USAGE, { advice: 'Give its name, DNS name or DN.' });
-  if (found.length > 1) throw new UserError(`"${name}" matches ${found.length} computers; give the DN`, ExitCode.USAGE);
-  return found[0]!.dn;
-}
 
 export function registerPassword(program: Command): void {
   const pw = program.command('password').description('read a computer\'s LAPS passwords (legacy and Windows LAPS), like Get-LapsADPassword');
@@ -54,15 +34,15 @@ export function registerPassword(program: Command): void {
     .option('--json', 'print as JSON');
   get.action(
     action(async (computer: string, flags: PasswordFlags) => {
-      const [{ readLapsSchema }, { passwordEntries }, { decryptLapsValue }, { SeedKeyCache }, { rootKeyFromDirectoryEntry, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES }, { parseReplPropertyMetaData }, { parseInteger8Time }] =
+      const [{ readLapsSchema }, { passwordEntries }, { decryptLapsValue }, { SeedKeyCache }, { findComputer, readPasswordValues }, { readRootKey }, { accountNameResolver }] =
         await Promise.all([
           import('../directory/laps-schema.js'),
           import('../laps/password-sources.js'),
           import('../laps/decrypt-laps-value.js'),
           import('../dpapi-ng/seed-key-cache.js'),
-          import('../dpapi-ng/root-key.js'),
-          import('../directory/repl-metadata.js'),
-          import('../directory/ad-time.js'),
+          import('../directory/computers.js'),
+          import('../directory/kds.js'),
+          import('../directory/principals.js'),
         ]);
       if (flags.showPassword) {
         // a reveal writes the journal (read event): under the state-folder lock, taken before connecting
@@ -80,28 +60,14 @@ export function registerPassword(program: Command): void {
         const me = await dir.whoAmI();
         const dn = await findComputer(dir, root.defaultNamingContext, computer);
         const schema = await readLapsSchema(dir, root.schemaNamingContext);
-        const names = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v!.name])) as Record<string, string | undefined>;
-        const binary = [names.encryptedPassword, names.encryptedPasswordHistory, names.encryptedDsrmPassword, names.encryptedDsrmPasswordHistory].filter((x): x is string => !!x);
-        const attrs = [names.legacyPassword, names.legacyExpiration, names.password, names.expiration, ...binary, 'replPropertyMetaData'].filter((x): x is string => !!x);
-        const entry = (await dir.read(dn, attrs, { binaryAttributes: [...binary, 'replPropertyMetaData'] })) as DirEntry;
-        const val = (n: string | undefined) => (n ? entry.attributes[n.toLowerCase()] : undefined);
-        const s = (n: string | undefined) => {
-          const v = val(n)?.[0];
-          return v === undefined ? undefined : String(v);
-        };
-        const b = (n: string | undefined) => (val(n) ?? []).filter(Buffer.isBuffer);
-        const meta = entry.attributes['replpropertymetadata']?.[0];
-        const legacyMeta = Buffer.isBuffer(meta) && schema.legacyPassword?.attid !== undefined ? parseReplPropertyMetaData(meta).find((m) => m.attid === schema.legacyPassword!.attid) : undefined;
+        const values = await readPasswordValues(dir, dn, schema);
 
         const cache = new SeedKeyCache();
         const adKeys = new Map<string, RootKey | undefined>();
         const provider = async (id: string): Promise<RootKey | undefined> => {
           if (fileKeys) return fileKeys.find((k) => k.id.toLowerCase() === id.toLowerCase());
           if (!adKeys.has(id)) {
-            const e = await dir.read(`CN=${id},CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,${root.configurationNamingContext}`, [...ROOT_KEY_ATTRIBUTES], {
-              binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES],
-            });
-            const key = e && e.attributes['mskds-rootkeydata']?.length ? rootKeyFromDirectoryEntry(e) : undefined;
+            const key = await readRootKey(dir, root.configurationNamingContext, id);
             if (key) process.stderr.write(`warning: read KDS root key ${id} from AD: a forest secret is now in this process's memory (never written anywhere)\n`);
             adKeys.set(id, key);
           }
@@ -109,29 +75,9 @@ export function registerPassword(program: Command): void {
           if (!k) throw new UserError(`KDS root key ${id} is not readable by this account (Domain/Enterprise Admins only); use --root-key FILE`, ExitCode.CANNOT_DECRYPT);
           return k;
         };
-        const nameCache = new Map<string, string | undefined>();
-        const resolveName = async (sid: string) => {
-          if (!nameCache.has(sid)) {
-            const found = await dir.searchAll({ base: root.defaultNamingContext, filter: `(objectSid=${sid})`, attributes: ['sAMAccountName'] });
-            const n = found[0]?.attributes['samaccountname']?.[0];
-            nameCache.set(sid, n === undefined ? undefined : String(n));
-          }
-          return nameCache.get(sid);
-        };
-        const legacyPassword = s(names.legacyPassword);
+        const resolveName = accountNameResolver(dir, root.defaultNamingContext);
         const entries = await passwordEntries(
-          {
-            ...(names.legacyPassword ? { legacyAttribute: names.legacyPassword } : {}),
-            ...(legacyPassword !== undefined ? { legacyPassword } : {}),
-            ...(parseInteger8Time(s(names.legacyExpiration)) ? { legacyExpiration: parseInteger8Time(s(names.legacyExpiration))! } : {}),
-            ...(legacyMeta ? { legacyUpdated: legacyMeta.changed } : {}),
-            ...(s(names.password) !== undefined ? { clearPassword: s(names.password)! } : {}),
-            ...(parseInteger8Time(s(names.expiration)) ? { windowsExpiration: parseInteger8Time(s(names.expiration))! } : {}),
-            ...(b(names.encryptedPassword)[0] ? { encryptedPassword: b(names.encryptedPassword)[0]! } : {}),
-            encryptedHistory: b(names.encryptedPasswordHistory),
-            ...(b(names.encryptedDsrmPassword)[0] ? { encryptedDsrm: b(names.encryptedDsrmPassword)[0]! } : {}),
-            encryptedDsrmHistory: b(names.encryptedDsrmPasswordHistory),
-          },
+          values,
           {
             includeHistory: !!flags.includeHistory,
             tokenSids: new Set([me.sid, ...me.groupSids]),

@@ -9,7 +9,7 @@ import { ExitCode, InputError } from '../errors.js';
 import type { Directory } from '../directory/types.js';
 import type { Step, ProgressEvent } from '../steps/step.js';
 import type { Consent, ConsentQuestion, StepRun } from '../steps/run-step.js';
-import type { TargetInfo } from '../steps/types.js';
+import type { TargetInfo } from '../model/step-result.js';
 import { baseDnOf, isInteractive, openDirectory, type ConnectionFlags } from './connection-options.js';
 
 /** Parses flag text into the step's options; every problem names its flag (exit 2). */

@@ -5,7 +5,7 @@
  */
 import type { Directory } from '../directory/types.js';
 import type { DomainFacts } from '../directory/domain-facts.js';
-import type { TargetInfo } from '../steps/types.js';
+import type { TargetInfo } from '../model/step-result.js';
 import { baseDnOf, openDirectory, type ConnectionDefaults, type ConnectionFlags } from './connection-options.js';
 
 export interface StepTarget {

@@ -43,3 +43,16 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
 }
+
+/** fsync a folder so a newly created file's name survives a power cut (no-op where unsupported). */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // some platforms cannot open or fsync folders; the file data itself is still fsync'd
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,5 +1,5 @@
 /** AD time syntaxes as LDAP returns them: Integer8 FILETIME decimals and GeneralizedTime. */
-import { FILETIME_NEVER, filetimeToDate } from '../laps/filetime.js';
+import { FILETIME_NEVER, filetimeToDate } from '../dtyp/filetime.js';
 
 /** An Integer8 time (lastLogonTimestamp, pwdLastSet, *ExpirationTime); 0, "never" and garbage give undefined. */
 export function parseInteger8Time(value: string | undefined): Date | undefined {

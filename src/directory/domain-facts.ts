@@ -2,7 +2,7 @@
  * What an admin checks first about a domain and about the bound account: names, DC, functional
  * levels, schema version, and whether the account is a Domain / Schema / Enterprise Admin.
  */
-import { sidToString } from './sid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
 import type { BoundIdentity, ConnectionFacts, Directory, RootDse } from './types.js';
 
 export const FUNCTIONAL_LEVEL_NAMES: Record<number, string> = {

@@ -4,7 +4,8 @@
  * replPropertyMetaData), searchFlags and attributeSecurityGUID.
  */
 import { LAPS_ATTRIBUTES, type LapsAttributeKey } from '../laps/attributes.js';
-import { guidFromBytes } from './guid-bytes.js';
+import { guidFromBytes } from '../dtyp/guid.js';
+import { firstBinary, firstString } from './entry.js';
 import { intIdToAttid } from './repl-metadata.js';
 import type { Directory } from './types.js';
 
@@ -37,13 +38,10 @@ export async function readLapsSchema(dir: Directory, schemaDn?: string): Promise
   });
   const out: LapsSchema = {};
   for (const e of entries) {
-    const s = (n: string) => {
-      const v = e.attributes[n.toLowerCase()]?.[0];
-      return v === undefined ? undefined : String(v);
-    };
+    const s = (n: string) => firstString(e, n);
     const b = (n: string) => {
-      const v = e.attributes[n.toLowerCase()]?.[0];
-      return Buffer.isBuffer(v) && v.length === 16 ? guidFromBytes(v) : undefined;
+      const v = firstBinary(e, n);
+      return v?.length === 16 ? guidFromBytes(v) : undefined;
     };
     const def = LAPS_ATTRIBUTES.find((a) => a.attributeId === s('attributeID'));
     if (!def) continue;

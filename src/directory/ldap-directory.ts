@@ -7,8 +7,9 @@ import * as tls from 'node:tls';
 import { isIP } from 'node:net';
 import { Attribute, BerWriter, Change, Client, Control, type Entry } from 'ldapts';
 import { ExitCode, InputError, UserError } from '../errors.js';
+import { escapeFilterValue } from './entry.js';
 import { mapLdapError, type ErrorContext } from './ldap-errors.js';
-import { sidToString } from './sid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
 import type { BoundIdentity, ConnectionFacts, DirEntry, Directory, Modification, RootDse, SearchOptions } from './types.js';
 
 /** LDAP_SERVER_SD_FLAGS_OID: which parts of nTSecurityDescriptor to read or write. */
@@ -451,9 +452,4 @@ function identityFrom(entry: DirEntry): BoundIdentity {
   if (!Buffer.isBuffer(sidBuf)) throw new UserError(`the bound account ${entry.dn} has no readable objectSid`, ExitCode.ACCESS_DENIED);
   const groups = (entry.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((b) => sidToString(b));
   return { dn: entry.dn, sid: sidToString(sidBuf), groupSids: groups };
-}
-
-/** RFC 4515 escaping of an assertion value. */
-export function escapeFilterValue(value: string): string {
-  return value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -83,22 +83,3 @@ export interface Directory {
   /** A second, independent connection with the same server and credentials (for concurrent searches). */
   fork?(): Promise<Directory>;
 }
-
-/** First value of an attribute as a string (undefined when absent). */
-export function firstString(entry: DirEntry, name: string): string | undefined {
-  const v = entry.attributes[name.toLowerCase()]?.[0];
-  if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : v.toString('utf8');
-}
-
-/** First value of an attribute as a Buffer (undefined when absent). */
-export function firstBuffer(entry: DirEntry, name: string): Buffer | undefined {
-  const v = entry.attributes[name.toLowerCase()]?.[0];
-  if (v === undefined) return undefined;
-  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-}
-
-/** All values of an attribute as strings. */
-export function allStrings(entry: DirEntry, name: string): string[] {
-  return (entry.attributes[name.toLowerCase()] ?? []).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
-}

@@ -21,7 +21,7 @@ import { DerReader, DerTag, contextTag } from './der-reader.js';
 import { derInteger, derOctetString, derOid, derSequence, derSet, derTlv, derUtf8String } from './der-writer.js';
 import { DpapiNgFormatError } from './errors.js';
 import { parseKeyIdentifier, serializeKeyIdentifier, type KeyIdentifier } from './key-identifier.js';
-import { canonicalSid, isCanonicalSid } from './sid.js';
+import { canonicalSid, isCanonicalSid } from '../dtyp/sid.js';
 
 export const OID = {
   ENVELOPED_DATA: '1.2.840.113549.1.7.3',

@@ -15,7 +15,7 @@ import { serializePublicKeyBlob } from './public-key-blob.js';
 import type { RootKey } from './root-key.js';
 import { senderAgreement } from './secret-agreement.js';
 import { defaultSeedKeyCache, type SeedKeyCache } from './seed-key-cache.js';
-import { canonicalSid } from './sid.js';
+import { canonicalSid } from '../dtyp/sid.js';
 
 /** 'public-key': what a client that may not read the key gets (Windows LAPS clients); 'nonce': the seed-key form. */
 export type KeyInfoKind = 'public-key' | 'nonce';

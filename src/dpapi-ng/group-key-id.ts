@@ -3,6 +3,8 @@
  * KeyCycleDuration = 10 hours; 32 L2 keys per L1, 32 L1 keys per L0).
  * Times are FILETIMEs (100 ns units since 1601-01-01 UTC).
  */
+import { dateToFiletimeUnchecked, filetimeToUnixMs } from '../dtyp/filetime.js';
+
 export interface GroupKeyId {
   l0: number;
   l1: number;
@@ -11,17 +13,10 @@ export interface GroupKeyId {
 
 /** 10 hours in 100 ns units. */
 export const KEY_CYCLE_DURATION = 360000000000n;
-const FILETIME_UNIX_EPOCH = 116444736000000000n;
-
-export function dateToFiletimeBigint(date: Date): bigint {
-  const ms = date.getTime();
-  if (!Number.isFinite(ms)) throw new RangeError('invalid date');
-  return BigInt(Math.trunc(ms)) * 10000n + FILETIME_UNIX_EPOCH;
-}
 
 /** The group key in force at a given time. */
 export function groupKeyIdForTime(date: Date): GroupKeyId {
-  const intervals = dateToFiletimeBigint(date) / KEY_CYCLE_DURATION;
+  const intervals = dateToFiletimeUnchecked(date) / KEY_CYCLE_DURATION;
   return { l0: Number(intervals / 1024n), l1: Number((intervals / 32n) % 32n), l2: Number(intervals % 32n) };
 }
 
@@ -30,5 +25,5 @@ export function groupKeyIdForTime(date: Date): GroupKeyId {
 export function groupKeyStartTime(id: GroupKeyId): Date {
   const intervals = BigInt(id.l0) * 1024n + BigInt(id.l1) * 32n + BigInt(id.l2);
   const ft = intervals * KEY_CYCLE_DURATION;
-  return new Date(Number((ft - FILETIME_UNIX_EPOCH) / 10000n));
+  return new Date(filetimeToUnixMs(ft));
 }

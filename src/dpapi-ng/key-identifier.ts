@@ -7,7 +7,7 @@
  *        bit 1 = the key may be used for encryption and decryption (Windows always sets it).
  */
 import { DpapiNgFormatError } from './errors.js';
-import { guidFromBytes, guidToBytes } from './guid.js';
+import { guidFromBytes, guidToBytes } from '../dtyp/guid.js';
 
 export const KDSK_MAGIC = Buffer.from('KDSK', 'latin1');
 export const KEY_ID_FLAG_PUBLIC_KEY = 0x1;

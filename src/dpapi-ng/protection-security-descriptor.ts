@@ -7,7 +7,7 @@
  *   owner S-1-5-18, group S-1-5-18
  * The exact bytes matter: one different byte gives a different key.
  */
-import { sidToBytes } from './sid.js';
+import { descriptorSidToBytes as sidToBytes } from '../dtyp/sid.js';
 
 const SYSTEM = sidToBytes('S-1-5-18')!;
 const EVERYONE = sidToBytes('S-1-1-0')!;

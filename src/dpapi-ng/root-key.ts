@@ -7,7 +7,8 @@
  */
 import { inspect } from 'node:util';
 import { DpapiNgFormatError } from './errors.js';
-import { guidToBytes, isGuidString, normalizeGuid } from './guid.js';
+import { guidToBytes, isGuidString, normalizeGuid } from '../dtyp/guid.js';
+import { filetimeToUnixMs } from '../dtyp/filetime.js';
 import { KDF_HASHES, type KdfHash } from './kdf.js';
 
 export type SecretAgreementAlgorithm = 'DH' | 'ECDH_P256' | 'ECDH_P384' | 'ECDH_P521';
@@ -259,13 +260,11 @@ function attrInt(entry: AttributeEntry, name: string, required: boolean): number
   return Number(s.trim());
 }
 
-const FILETIME_UNIX_EPOCH = 116444736000000000n;
-
 function attrFiletime(entry: AttributeEntry, name: string): Date | undefined {
   const s = attrString(entry, name, false);
   if (s === undefined || !/^\d+$/.test(s.trim())) return undefined;
   const ft = BigInt(s.trim());
-  return new Date(Number((ft - FILETIME_UNIX_EPOCH) / 10000n));
+  return new Date(filetimeToUnixMs(ft));
 }
 
 /**

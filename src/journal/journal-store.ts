@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ensurePrivateDir, stateDir } from '../config/paths.js';
+import { ensurePrivateDir, fsyncDir, stateDir } from '../config/paths.js';
 import { InputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Plan } from './change.js';
-import { JsonlAppender, appendJsonLine, fsyncDir, readJsonLines } from './jsonl-file.js';
+import { JsonlAppender, appendJsonLine, readJsonLines } from './jsonl-file.js';
 import {
   JOURNAL_FORMAT,
   toJournalChange,

@@ -12,19 +12,6 @@ function writeAll(fd: number, data: Buffer): void {
   while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
 
-/** fsync a folder so a newly created file's name survives a power cut (no-op where unsupported). */
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // some platforms cannot open or fsync folders; the file data itself is still fsync'd
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** An open append-only file; every append() is on disk when it returns. */
 export class JsonlAppender {
   readonly path: string;

@@ -9,7 +9,7 @@ import { newRootKey } from '../dpapi-ng/new-root-key.js';
 import { LAPS_PROPERTY_SET_GUID } from '../laps/attributes.js';
 import { lapsExtendedRightEntry, windowsLapsAttributeEntries, windowsLapsMayContain } from '../laps/schema-entries.js';
 import { readLapsSchema } from '../directory/laps-schema.js';
-import { kdsMasterRootKeysDn, kdsRootKeyAttributes, kdsServiceDn } from '../steps/schema-plan.js';
+import { kdsMasterRootKeysDn, kdsRootKeyAttributes, kdsServiceDn } from '../directory/kds.js';
 import { applyAclOps, type AclOp } from './acl-tool.js';
 import { ADMIN_TEMPLATES_CSE, LEGACY_CSE, REGISTRY_TOOL } from './estate.js';
 import { scenarioPolicyEntries, writeGpoFolder } from './gpo-folder.js';

@@ -6,13 +6,13 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Directory } from '../directory/types.js';
-import { sidToString } from '../directory/sid-bytes.js';
-import { guidFromBytes } from '../directory/guid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { LdapDirectory } from '../directory/ldap-directory.js';
 import { applyAclOps, type AclOp } from './acl-tool.js';
 import { ESTATE_COMPUTERS, ESTATE_GPOS, ESTATE_GROUPS, ESTATE_OUS, ESTATE_USERS } from './estate.js';
 import type { LabComputer } from './manifest.js';
-import { integer8TimeString } from '../laps/filetime.js';
+import { integer8TimeString } from '../dtyp/filetime.js';
 import type { DeviceSeed } from './device-state.js';
 
 export const COMPUTER_CLASS_GUID = 'bf967a86-0de6-11d0-a285-00aa003049e2';

@@ -10,7 +10,7 @@ import { generateLapsPassword } from '../laps/generate-password.js';
 import { encryptLapsValue } from '../laps/encrypt-laps-value.js';
 import { parseEncryptedPasswordValue } from '../laps/encrypted-password-value.js';
 import { serializeLapsPasswordJson } from '../laps/password-payload.js';
-import { integer8TimeString } from '../laps/filetime.js';
+import { integer8TimeString } from '../dtyp/filetime.js';
 import { parseInteger8Time } from '../directory/ad-time.js';
 import type { LdapDirectory } from '../directory/ldap-directory.js';
 import type { Modification } from '../directory/types.js';

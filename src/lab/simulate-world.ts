@@ -14,9 +14,9 @@ import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
 import type { GpoPolicyData } from '../laps/effective-policy.js';
 import { rootKeyFromDirectoryEntry, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES, type RootKey } from '../dpapi-ng/root-key.js';
-import { kdsMasterRootKeysDn } from '../steps/schema-plan.js';
-import { escapeFilterValue } from '../directory/ldap-directory.js';
-import { sidToString } from '../directory/sid-bytes.js';
+import { kdsMasterRootKeysDn } from '../directory/kds.js';
+import { escapeFilterValue } from '../directory/entry.js';
+import { sidToString } from '../dtyp/sid.js';
 import { readGpoPolicy } from './gpo-folder.js';
 import type { LabManifest } from './manifest.js';
 

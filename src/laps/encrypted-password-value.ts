@@ -4,7 +4,7 @@
  * follows, reserved 0) followed by a DPAPI-NG blob (whose content is detached: the DER
  * ContentInfo, then the AES-GCM ciphertext and tag).
  */
-import { dateToFiletime, filetimeToDate } from './filetime.js';
+import { dateToFiletime, filetimeToDate } from '../dtyp/filetime.js';
 import { LapsFormatError } from './laps-format-error.js';
 
 export const ENCRYPTED_VALUE_HEADER_LENGTH = 16;
@@ -40,6 +40,17 @@ function readHeader(value: Buffer): EncryptedPasswordHeader {
     encryptedBufferSize: value.readUInt32LE(8),
     flagsReserved: value.readUInt32LE(12),
   };
+}
+
+/**
+ * The update time in a value's header without checking the rest (inventory reports when each
+ * computer last stored a password, also for values it would flag as malformed); undefined when the
+ * value is shorter than the header.
+ */
+export function encryptedValueUpdateTime(value: Buffer): Date | undefined {
+  if (value.length < ENCRYPTED_VALUE_HEADER_LENGTH) return undefined;
+  const d = filetimeToDate(readTimestamp(value));
+  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 /**

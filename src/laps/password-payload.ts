@@ -4,7 +4,8 @@
  * as UTF-16LE followed by a UTF-16 NUL inside the DPAPI-NG blob.
  * Error messages never include the password.
  */
-import { dateToFiletime, filetimeToDate, filetimeToHex, parseFiletimeHex } from './filetime.js';
+import { dateToFiletime, filetimeToDate } from '../dtyp/filetime.js';
+import { filetimeToHex, parseFiletimeHex } from './filetime.js';
 import { LapsFormatError } from './laps-format-error.js';
 
 export interface LapsPasswordPayload {

@@ -3,7 +3,7 @@
  * (Server 2025 / build 26100+) writes with each new password, to detect AD database rollback.
  */
 import { randomUUID } from 'node:crypto';
-import { guidFromBytes, guidToBytes, isGuidString } from '../dpapi-ng/guid.js';
+import { guidFromBytes, guidToBytes, isGuidString } from '../dtyp/guid.js';
 import { LapsFormatError } from './laps-format-error.js';
 
 export function parsePasswordVersion(value: Buffer): string {

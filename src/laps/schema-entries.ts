@@ -3,7 +3,7 @@
  * attributeSchema objects, the ms-LAPS-Encrypted-Password-Attributes extended right (a
  * property set), and the computer class mayContain additions. Pure: DNs and values only.
  */
-import { guidToBytes } from '../dpapi-ng/guid.js';
+import { guidToBytes } from '../dtyp/guid.js';
 import { COMPUTER_CLASS_GUID, LAPS_ATTRIBUTES, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeDefinition } from './attributes.js';
 
 export interface SchemaEntry {

@@ -4,7 +4,7 @@
  */
 import { readYamlInput, parseYamlInput } from '../config/yaml-input.js';
 import { STEPS, type StepEntry } from '../steps/registry.js';
-import type { StepName } from '../steps/types.js';
+import type { StepName } from '../model/step-result.js';
 import { CUTOVER_TOP_LEVEL } from '../steps/cutover/options.js';
 import { playbookSchema, type Playbook } from './schema.js';
 

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { countBySeverity } from '../report/report-text.js';
 import type { Headline, ReportModel, Tone } from '../report/model.js';
-import type { Finding, StepName, TargetInfo } from '../steps/types.js';
+import type { Finding, StepName, TargetInfo } from '../model/step-result.js';
 import { VERSION } from '../version.js';
 
 /** What the run report says of a step. */

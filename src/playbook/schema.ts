@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { STEPS } from '../steps/registry.js';
-import type { StepName } from '../steps/types.js';
+import type { StepName } from '../model/step-result.js';
 import { CUTOVER_TOP_LEVEL, cutoverSection, transitionProblem } from '../steps/cutover/options.js';
 import { dn, evenWithOtherErrors } from '../steps/option-kit.js';
 

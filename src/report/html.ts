@@ -4,7 +4,7 @@
  * numbers, charts, findings with advice, and the first rows of each table with a link to the
  * CSV that has them all. Every string from the model is escaped.
  */
-import type { Finding, Severity } from '../steps/types.js';
+import type { Finding, Severity } from '../model/step-result.js';
 import { cellLink, type Cell, type ChartSpec, type ReportModel, type Tone } from './model.js';
 import type { CollectedTable } from './collect-table.js';
 import { escapeHtml } from './escape-html.js';

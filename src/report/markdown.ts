@@ -4,7 +4,7 @@
  * message, advice) and the first rows of each table with "showing N of M". Text from AD is
  * escaped so it cannot turn into markup, links or broken tables.
  */
-import type { Finding } from '../steps/types.js';
+import type { Finding } from '../model/step-result.js';
 import { cellLink, type Cell, type ChartSpec, type ReportModel } from './model.js';
 import type { CollectedTable } from './collect-table.js';
 import { formatCell, formatNumber, formatPercent, formatUtc } from './format.js';

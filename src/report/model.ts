@@ -3,7 +3,7 @@
  * Charts are data, rendered as inline SVG; tables carry every row for CSV and only the first
  * `htmlLimit` rows for HTML, so report.html stays small at 100k computers.
  */
-import type { Finding, TargetInfo } from '../steps/types.js';
+import type { Finding, TargetInfo } from '../model/step-result.js';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
 

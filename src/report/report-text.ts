@@ -1,7 +1,7 @@
 /**
  * Wording shared by report.html and summary.md: counts, the one-line verdict, "showing N of M".
  */
-import type { Finding, Severity } from '../steps/types.js';
+import type { Finding, Severity } from '../model/step-result.js';
 import type { CollectedTable } from './collect-table.js';
 import { formatNumber } from './format.js';
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFile } from '../config/paths.js';
-import type { TargetInfo } from '../steps/types.js';
+import type { TargetInfo } from '../model/step-result.js';
 import type { Headline, Tone } from './model.js';
 import { escapeHtml } from './escape-html.js';
 import { formatNumber, formatUtc } from './format.js';

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writePrivateFile } from '../config/paths.js';
+import { fsyncDir, writePrivateFile } from '../config/paths.js';
 import type { ReportModel, WrittenReport } from './model.js';
 import { collectTable, type CollectedTable } from './collect-table.js';
 import { folderTimestamp } from './format.js';
@@ -18,7 +18,6 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { countBySeverity } from './report-text.js';
 import { RUN_FILE, RUN_SCHEMA, writeRunIndex, type RunSummary } from './run-index.js';
-import { fsyncDir } from '../journal/jsonl-file.js';
 
 /** A step name usable in a folder name (lower-case words joined by hyphens). */
 export const STEP_NAME = /^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*$/;

@@ -12,12 +12,12 @@
  */
 export * from './access-mask.js';
 export * from './constants.js';
-export * from './guid.js';
+export * from '../dtyp/guid.js';
 export * from './parse-security-descriptor.js';
 export * from './sd-error.js';
 export type * from './security-descriptor.js';
 export * from './serialize-security-descriptor.js';
-export * from './sid.js';
+export * from '../dtyp/sid.js';
 export * from './parse-sddl.js';
 export * from './sddl-tables.js';
 export * from './to-sddl.js';

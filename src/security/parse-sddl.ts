@@ -6,10 +6,10 @@
  * Errors are SddlError (an InputError) with the character position.
  */
 import { aceLayout, aceTypeCarriesData, isObjectAceType, SdControl } from './constants.js';
-import { isGuid } from './guid.js';
+import { isGuid } from '../dtyp/guid.js';
 import { NO_ACCESS_CONTROL, SDDL_ACE_FLAGS, SDDL_ACE_TYPES, SDDL_ACL_FLAGS, SDDL_COMPOSITE_RIGHTS, SDDL_RIGHTS } from './sddl-tables.js';
 import { SddlError } from './sd-error.js';
-import { isSid, normalizeSid } from './sid.js';
+import { isSid, normalizeSid } from '../dtyp/sid.js';
 import type { Ace, Acl, SecurityDescriptor } from './security-descriptor.js';
 import { DOMAIN_RIDS, UNIVERSAL_SIDS } from './well-known-sids.js';
 
@@ -46,13 +46,6 @@ function sidAt(text: string, pos: number, options: ParseSddlOptions): [string, n
     return [`${options.domainSid}-${rid}`, 2];
   }
   throw new SddlError(`unknown SID or alias "${rest.slice(0, 12)}"`, pos);
-}
-
-/** Parses a SID string or alias on its own ("DA", "S-1-5-18"). */
-export function parseSddlSid(text: string, options: ParseSddlOptions = {}): string {
-  const [sid, len] = sidAt(text, 0, options);
-  if (len !== text.length) throw new SddlError(`trailing characters after SID`, len);
-  return sid;
 }
 
 function parseMask(tok: string, pos: number): number {

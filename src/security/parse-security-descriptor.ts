@@ -5,9 +5,9 @@
  * nothing is allocated from a length field before it has been checked against the buffer.
  */
 import { aceLayout, ObjectAceFlag, SdControl } from './constants.js';
-import { guidFromBytes } from './guid.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { SecurityDescriptorError } from './sd-error.js';
-import { SID_MAX_SUB_AUTHORITIES, sidFromBytes } from './sid.js';
+import { SID_MAX_SUB_AUTHORITIES, sidFromBytes } from '../dtyp/sid.js';
 import type { Ace, Acl, SdLayout, SdPart, SecurityDescriptor } from './security-descriptor.js';
 
 const HEADER = 20;

@@ -4,8 +4,8 @@
  * gap and trailing bytes the parser kept, so parse -> serialize reproduces the input exactly.
  */
 import { aceLayout, isObjectAceType, ObjectAceFlag } from './constants.js';
-import { isGuid, writeGuid } from './guid.js';
-import { sidToBytes } from './sid.js';
+import { isGuid, writeGuid } from '../dtyp/guid.js';
+import { sidToBytes } from '../dtyp/sid.js';
 import type { Ace, Acl, SdPart, SecurityDescriptor } from './security-descriptor.js';
 
 const DEFAULT_ORDER: SdPart[] = ['owner', 'group', 'sacl', 'dacl'];
@@ -29,12 +29,6 @@ export function aceSize(ace: Ace): number {
   if (layout === 'opaque') return 4 + (ace.opaque?.length ?? 0);
   let n = 8 + sidToBytes(ace.sid).length + (ace.applicationData?.length ?? 0);
   if (layout === 'object') n += 4 + (ace.objectType ? 16 : 0) + (ace.inheritedObjectType ? 16 : 0);
-  return n;
-}
-
-export function aclSize(acl: Acl): number {
-  let n = 8 + (acl.trailing?.length ?? 0);
-  for (const ace of acl.aces) n += aceSize(ace);
   return n;
 }
 

@@ -3,7 +3,7 @@
  * the alias set of Samba 4.17's sddl.c). Domain SIDs other than the well-known RIDs are resolved
  * by a function the caller injects (the directory layer), so this module stays pure.
  */
-import { domainOf, ridOf } from './sid.js';
+import { domainOf, ridOf } from '../dtyp/sid.js';
 
 export interface WellKnownSid {
   sid: string;
@@ -130,18 +130,6 @@ export const WellKnownSids = {
   BUILTIN_USERS: 'S-1-5-32-545',
   ACCOUNT_OPERATORS: 'S-1-5-32-548',
   PRE_WINDOWS_2000: 'S-1-5-32-554',
-} as const;
-
-export const DomainRid = {
-  ADMINISTRATOR: 500,
-  DOMAIN_ADMINS: 512,
-  DOMAIN_USERS: 513,
-  DOMAIN_COMPUTERS: 515,
-  DOMAIN_CONTROLLERS: 516,
-  SCHEMA_ADMINS: 518,
-  ENTERPRISE_ADMINS: 519,
-  KEY_ADMINS: 526,
-  ENTERPRISE_KEY_ADMINS: 527,
 } as const;
 
 const bySid = new Map(UNIVERSAL_SIDS.map((w) => [w.sid, w]));

@@ -18,7 +18,7 @@
 import { ADS_RIGHT_DS_CONTROL_ACCESS, ADS_RIGHT_DS_READ_PROP, ADS_RIGHT_DS_WRITE_PROP, ADS_RIGHT_GENERIC_ALL, ADS_RIGHT_WRITE_DAC, ADS_RIGHT_WRITE_OWNER, isFullControl, mapGenericRights } from './access-mask.js';
 import { AceFlag, SdControl } from './constants.js';
 import { inheritFromParent } from './inheritance.js';
-import { aceAppliesTo, effectiveAccess, isAllowAce, isDenyAce, targetPath, type AccessTarget, type EffectiveAccess } from './effective-access.js';
+import { aceAppliesTo, effectiveAccess, hasRights, isAllowAce, isDenyAce, targetPath, type AccessTarget, type EffectiveAccess } from './effective-access.js';
 import type { Ace, Acl, SecurityDescriptor } from './security-descriptor.js';
 import { sidDisplayName, WellKnownSids, type SidNameResolver } from './well-known-sids.js';
 
@@ -32,8 +32,6 @@ export type AccessRoute =
   | 'owner'
   | 'write-dac'
   | 'write-owner';
-
-export const INDIRECT_ROUTES: ReadonlySet<AccessRoute> = new Set(['owner', 'write-dac', 'write-owner']);
 
 /** READ_PROPERTY + CONTROL_ACCESS: what reading a confidential attribute takes. */
 export const READ_CONFIDENTIAL = ADS_RIGHT_DS_READ_PROP | ADS_RIGHT_DS_CONTROL_ACCESS;
@@ -103,6 +101,48 @@ function candidates(sd: SecurityDescriptor, path: ReadonlySet<string>): string[]
   return [...seen];
 }
 
+export interface TrusteeAccess {
+  access: EffectiveAccess;
+  /** Has every requested right now. */
+  effective: boolean;
+  /** Requested rights denied by an ACE in the token. */
+  denied: number;
+  /** The ACEs that granted requested rights, in the order of the rights they decided. */
+  grantedBy: GrantingAce[];
+}
+
+/**
+ * What one token gets of `rights` on the target, and through which ACEs. An ACE's route is the one
+ * of its most telling right: `decisive` (CONTROL_ACCESS unless told otherwise) when the ACE's mask
+ * holds it, else the lowest right it decided. The one evaluator of the tool: whoCan and the
+ * permissions step both run every trustee through it.
+ */
+export function trusteeAccess(sd: SecurityDescriptor, token: Iterable<string>, target: AccessTarget, rights: number, decisive: number = ADS_RIGHT_DS_CONTROL_ACCESS): TrusteeAccess {
+  const access = effectiveAccess(sd, token, target);
+  const grantedBy: GrantingAce[] = [];
+  for (const d of access.decisions) {
+    if (!d.granted || d.source !== 'ace' || (d.right & rights) === 0) continue;
+    const g = grantedBy.find((x) => x.aceIndex === d.aceIndex);
+    if (g) {
+      g.rights = (g.rights | d.right) >>> 0;
+      continue;
+    }
+    const bit = mapGenericRights(d.ace!.mask) & decisive ? decisive : d.right;
+    grantedBy.push({ aceIndex: d.aceIndex!, ace: d.ace!, rights: d.right, route: routeOf(d.ace!, bit >>> 0, target) });
+  }
+  return { access, effective: hasRights(access, rights), denied: (access.denied & rights) >>> 0, grantedBy };
+}
+
+/** The routes by which `sid` (holding `token`) could give itself any right: owning the object, or WRITE_DAC / WRITE_OWNER on it. */
+export function indirectRoutes(sd: SecurityDescriptor, sid: string, token: Iterable<string>, objectTarget: AccessTarget): AccessRoute[] {
+  const routes: AccessRoute[] = [];
+  if (sd.owner === sid) routes.push('owner');
+  const objectRights = effectiveAccess(sd, token, objectTarget).granted;
+  if (objectRights & ADS_RIGHT_WRITE_DAC && sd.owner !== sid) routes.push('write-dac');
+  if (objectRights & ADS_RIGHT_WRITE_OWNER) routes.push('write-owner');
+  return routes;
+}
+
 /** Who can exercise `query.rights` on the target, and how. */
 export function whoCan(sd: SecurityDescriptor, query: WhoCanQuery, options: WhoCanOptions = {}): WhoCanResult {
   const path = targetPath(query);
@@ -110,27 +150,10 @@ export function whoCan(sd: SecurityDescriptor, query: WhoCanQuery, options: WhoC
   for (const sid of candidates(sd, path)) {
     const token = [sid, ...(options.groupsOf?.(sid) ?? [])];
     // A trustee that is the object itself acts as SELF as well.
-    const access = effectiveAccess(sd, token, query);
-    const grantedBy: GrantingAce[] = [];
-    for (const d of access.decisions) {
-      if (!d.granted || d.source !== 'ace' || (d.right & query.rights) === 0) continue;
-      const g = grantedBy.find((x) => x.aceIndex === d.aceIndex);
-      if (g) g.rights = (g.rights | d.right) >>> 0;
-      else grantedBy.push({ aceIndex: d.aceIndex!, ace: d.ace!, rights: d.right, route: routeOf(d.ace!, d.right, query) });
-    }
-    // the route of an ACE is decided by the most telling right it grants (CONTROL_ACCESS first)
-    for (const g of grantedBy) {
-      const bit = g.rights & ADS_RIGHT_DS_CONTROL_ACCESS ? ADS_RIGHT_DS_CONTROL_ACCESS : g.rights & -g.rights;
-      g.route = routeOf(g.ace, bit >>> 0, query);
-    }
-    const effective = ((access.granted & query.rights) >>> 0) === query.rights >>> 0;
+    const { access, effective, denied, grantedBy } = trusteeAccess(sd, token, query, query.rights);
     const routes: AccessRoute[] = [];
     if (effective) for (const g of grantedBy) if (!routes.includes(g.route)) routes.push(g.route);
-    if (sd.owner === sid) routes.push('owner');
-    const objectRights = effectiveAccess(sd, token, { objectClassGuids: query.objectClassGuids, objectSid: query.objectSid }).granted;
-    if (objectRights & ADS_RIGHT_WRITE_DAC && sd.owner !== sid) routes.push('write-dac');
-    if (objectRights & ADS_RIGHT_WRITE_OWNER) routes.push('write-owner');
-    const denied = (access.denied & query.rights) >>> 0;
+    routes.push(...indirectRoutes(sd, sid, token, { objectClassGuids: query.objectClassGuids, objectSid: query.objectSid }));
     if (!effective && routes.length === 0 && denied === 0) continue;
     const entry: WhoCanEntry = { sid, effective, routes, grantedBy: effective ? grantedBy : [], denied, access };
     const name = sidDisplayName(sid, { domainSid: options.domainSid, resolve: options.resolveName });
@@ -150,7 +173,7 @@ export function whoCan(sd: SecurityDescriptor, query: WhoCanQuery, options: WhoC
  */
 export function selfCan(sd: SecurityDescriptor, query: WhoCanQuery, objectSid: string): EffectiveAccess & { effective: boolean } {
   const access = effectiveAccess(sd, [objectSid], { ...query, objectSid });
-  return { ...access, effective: ((access.granted & query.rights) >>> 0) === query.rights >>> 0 };
+  return { ...access, effective: hasRights(access, query.rights) };
 }
 
 export interface ProspectiveChild {

@@ -8,7 +8,7 @@ import type { DomainFacts } from '../directory/domain-facts.js';
 import { JournalStore } from '../journal/index.js';
 import { RecordSpool } from './record-spool.js';
 import type { ProgressEvent, StepContext } from './step.js';
-import type { TargetInfo } from './types.js';
+import type { TargetInfo } from '../model/step-result.js';
 
 export interface ContextInput {
   dir?: Directory;

@@ -5,13 +5,11 @@
  * searches that return DNs, so no password crosses the wire.
  */
 import { VERSION } from '../version.js';
-import type { DirEntry, Directory } from '../directory/types.js';
-import { sidToString } from '../directory/sid-bytes.js';
+import type { Directory } from '../directory/types.js';
+import { firstString as str } from '../directory/entry.js';
+import { COMPUTER_FILTER, computerAttributes, decodeComputer } from '../directory/computers.js';
 import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
-import { parseReplPropertyMetaData } from '../directory/repl-metadata.js';
-import { filetimeToDate } from '../laps/filetime.js';
-import { parseGeneralizedTime, parseInteger8Time } from '../directory/ad-time.js';
 import { gpoLapsKinds, parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
 import { lapsAttribute } from '../laps/attributes.js';
 import {
@@ -27,7 +25,7 @@ import {
   type InventorySummary,
   type OuRecord,
 } from './inventory-analysis.js';
-import type { StepResult, TargetInfo } from './types.js';
+import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 
@@ -67,24 +65,6 @@ async function dnSet(dir: Directory, base: string, filter: string): Promise<Set<
   const out = new Set<string>();
   for await (const page of dir.searchPages({ base, filter, attributes: ['1.1'] })) for (const e of page) out.add(dnKey(e.dn));
   return out;
-}
-
-function str(e: DirEntry, name: string): string | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return v === undefined ? undefined : String(v);
-}
-
-function buf(e: DirEntry, name: string): Buffer | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return Buffer.isBuffer(v) ? v : undefined;
-}
-
-/** The 16-byte msLAPS-Encrypted* header starts with the update time (FILETIME high, low dwords). */
-function encryptedHeaderTime(b: Buffer | undefined): Date | undefined {
-  if (!b || b.length < 16) return undefined;
-  const ft = (BigInt(b.readUInt32LE(0)) << 32n) | BigInt(b.readUInt32LE(4));
-  const d = filetimeToDate(ft);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 /** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
@@ -148,13 +128,10 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   const winExp = name('expiration');
   const winPwd = name('password');
   const winEnc = name('encryptedPassword');
-  const winHist = name('encryptedPasswordHistory');
-  const winDsrm = name('encryptedDsrmPassword');
-  const attid = (k: keyof LapsSchema) => schema[k]?.attid;
 
   // Presence of clear-text passwords without reading them: filter-only searches that return
   // DNs. They run on a second connection (when the caller gives one) while the main scan runs.
-  const computerFilter = '(objectCategory=computer)';
+  const computerFilter = COMPUTER_FILTER;
   const presenceDir = opts.presenceDirectory ?? dir;
   let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
   const presenceTask = (async () => {
@@ -168,12 +145,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   const soms = await readScopesOfManagement(dir, domainDn);
   const gpoFacts = await readGpos(dir, domainDn);
 
-  const attributes = [
-    'cn', 'dNSHostName', 'operatingSystem', 'operatingSystemVersion', 'lastLogonTimestamp', 'pwdLastSet', 'whenCreated',
-    'userAccountControl', 'mS-DS-CreatorSID', 'replPropertyMetaData',
-    ...[legacyExp, winExp, winEnc, winHist, winDsrm].filter((x): x is string => !!x),
-  ];
-  const binary = ['mS-DS-CreatorSID', 'replPropertyMetaData', ...[winEnc, winHist, winDsrm].filter((x): x is string => !!x)];
+  const { attributes, binaryAttributes: binary } = computerAttributes(schema);
 
   const reach = new Map<string, string[]>();
   const acc = new InventoryAccumulator();
@@ -220,50 +192,11 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   let waiting: ComputerFacts[] = [];
   for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
     for (const e of page) {
-      const meta = buf(e, 'replPropertyMetaData');
-      const m = meta ? parseReplPropertyMetaData(meta) : [];
-      const w = (id: number | undefined) => {
-        if (id === undefined) return undefined;
-        const x = m.find((p) => p.attid === id);
-        return x ? { at: x.changed, count: x.version } : undefined;
-      };
-      const legacyWritten = w(attid('legacyPassword'));
-      const clearWritten = w(attid('password'));
-      const encWritten = w(attid('encryptedPassword'));
-      if (legacyWritten) written.legacy++;
-      if (clearWritten) written.clear++;
-      if (encWritten) written.encrypted++;
-      const enc = winEnc ? buf(e, winEnc) : undefined;
-      if (enc) encryptedSeen++;
-      const creator = buf(e, 'mS-DS-CreatorSID');
-      const f: ComputerFacts = {
-        dn: e.dn,
-        name: str(e, 'cn') ?? e.dn,
-        userAccountControl: Number(str(e, 'userAccountControl') ?? 0),
-        legacyPasswordPresent: null,
-        windowsClearPresent: null,
-        // an encrypted value is returned to whoever may read it: absence is settled after the scan
-        windowsEncryptedPresent: enc ? true : null,
-        historyCount: winHist ? (e.attributes[winHist.toLowerCase()] ?? []).length : 0,
-        dsrmPresent: winDsrm ? !!buf(e, winDsrm) : false,
-      };
-      const set = <K extends keyof ComputerFacts>(key: K, v: ComputerFacts[K] | undefined) => {
-        if (v !== undefined) f[key] = v;
-      };
-      set('dnsHostName', str(e, 'dNSHostName'));
-      set('operatingSystem', str(e, 'operatingSystem'));
-      set('operatingSystemVersion', str(e, 'operatingSystemVersion'));
-      set('lastLogon', parseInteger8Time(str(e, 'lastLogonTimestamp')));
-      set('pwdLastSet', parseInteger8Time(str(e, 'pwdLastSet')));
-      set('whenCreated', parseGeneralizedTime(str(e, 'whenCreated')));
-      set('creatorSid', creator ? sidToString(creator) : undefined);
-      set('legacyExpires', legacyExp ? parseInteger8Time(str(e, legacyExp)) : undefined);
-      set('windowsExpires', winExp ? parseInteger8Time(str(e, winExp)) : undefined);
-      set('legacyPasswordWritten', legacyWritten);
-      set('windowsClearWritten', clearWritten);
-      set('windowsEncryptedWritten', encWritten);
-      set('windowsEncryptedUpdated', encryptedHeaderTime(enc));
-
+      const f = decodeComputer(e, schema);
+      if (f.legacyPasswordWritten) written.legacy++;
+      if (f.windowsClearWritten) written.clear++;
+      if (f.windowsEncryptedWritten) written.encrypted++;
+      if (f.windowsEncryptedPresent) encryptedSeen++;
       if (presence) take(f, presence);
       else waiting.push(f);
     }

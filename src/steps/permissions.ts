@@ -9,17 +9,19 @@
 import { VERSION } from '../version.js';
 import { InputError } from '../errors.js';
 import type { DirEntry, Directory } from '../directory/types.js';
-import { sidToString } from '../directory/sid-bytes.js';
-import { guidFromBytes } from '../directory/guid-bytes.js';
+import { sidToString } from '../dtyp/sid.js';
+import { guidFromBytes } from '../dtyp/guid.js';
 import { dnKey, isUnder } from '../directory/dn.js';
-import { escapeFilterValue } from '../directory/ldap-directory.js';
+import { allStrings, escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';
+import { eachLimited, prefetched } from '../directory/pipelining.js';
+import { PrincipalResolver, readTokenGroups, type Principal } from '../directory/principals.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeKey } from '../laps/attributes.js';
 import { parseEncryptedPasswordValue } from '../laps/encrypted-password-value.js';
 import { parseDpapiNgBlob } from '../dpapi-ng/dpapi-ng-blob.js';
 import { describeDpapiNgBlob } from '../dpapi-ng/describe-dpapi-ng-blob.js';
-import { Guids, parseSddl, parseSecurityDescriptor, sidDisplayName, universalSid, type SecurityDescriptor } from '../security/index.js';
+import { Guids, parseSddl, parseSecurityDescriptor, SdFlags, type SecurityDescriptor } from '../security/index.js';
 import { applyPlan, createPlan, replaceDacl, type ApplyOptions, type ApplyResult, type ChangeDraft, type JournalStore, type Plan } from '../journal/index.js';
 import {
   PermissionsAnalysis,
@@ -33,16 +35,15 @@ import {
   type DirSyncHolder,
   type LapsGuids,
   type PermissionsSummary,
-  type Principal,
   type Tier,
 } from './permissions-analysis.js';
 import { applyEditBytes, DEFAULT_PLAN_OPTIONS, planPermissions, type MirrorRow, type PlanOptions, type RemediationRow, type SelfRow } from './permissions-plan.js';
-import type { StepResult, TargetInfo } from './types.js';
+import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 export const PERMISSIONS_SCHEMA_VERSION = 1;
 /** SD flags for audit reads: owner + DACL (readable by any domain account). */
-const SD_OWNER_DACL = 5;
-const SD_OWNER = 1;
+const SD_OWNER_DACL = SdFlags.OWNER | SdFlags.DACL;
+const SD_OWNER = SdFlags.OWNER;
 const NTSD = 'nTSecurityDescriptor';
 
 export interface PlannedChangeSummary {
@@ -92,16 +93,6 @@ export interface PermissionsRun {
   plan: Plan;
 }
 
-function str(e: DirEntry, name: string): string | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return v === undefined ? undefined : typeof v === 'string' ? v : v.toString('utf8');
-}
-
-function buf(e: DirEntry, name: string): Buffer | undefined {
-  const v = e.attributes[name.toLowerCase()]?.[0];
-  return Buffer.isBuffer(v) ? v : undefined;
-}
-
 const CLASS_GUIDS: Record<string, string> = {
   organizationalunit: Guids.ORGANIZATIONAL_UNIT_CLASS,
   container: Guids.CONTAINER_CLASS,
@@ -109,7 +100,7 @@ const CLASS_GUIDS: Record<string, string> = {
 };
 
 function classInfo(e: DirEntry): { kind: ContainerInput['kind']; classGuids: string[] } {
-  const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
+  const classes = allStrings(e, 'objectClass').map((v) => v.toLowerCase());
   const structural = classes[classes.length - 1] ?? '';
   const guid = CLASS_GUIDS[structural];
   const kind: ContainerInput['kind'] = structural === 'domaindns' ? 'domain' : structural === 'organizationalunit' ? 'ou' : 'container';
@@ -159,27 +150,6 @@ async function readSdEntry(dir: Directory, dn: string): Promise<DirEntry | undef
   return dir.read(dn, [NTSD, 'objectClass'], { binaryAttributes: [NTSD], sdFlags: SD_OWNER_DACL });
 }
 
-/**
- * Asks for the next page before the current one is handed out, so that the DC prepares page n+1
- * while page n is being evaluated (one page in flight; memory stays one page ahead).
- */
-export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const it = source[Symbol.asyncIterator]();
-  let next = it.next();
-  try {
-    while (true) {
-      const r = await next;
-      if (r.done) return;
-      next = it.next();
-      // a failure of the request in flight surfaces at the next await, not as an unhandled rejection
-      next.catch(() => undefined);
-      yield r.value;
-    }
-  } finally {
-    await it.return?.();
-  }
-}
-
 function ownerOf(sd: Buffer): string | undefined {
   try {
     return parseSecurityDescriptor(sd).owner;
@@ -195,115 +165,6 @@ export function encryptedTarget(value: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// principals: names and groups, resolved once per SID
-
-const FSP = 'foreignsecurityprincipal';
-
-/** Runs `fn` over the items, at most `limit` at a time (LDAP requests pipelined on one connection). */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/**
- * SIDs to names and groups, each SID and group looked up once per run: objectSid searches in
- * batches (domain and BUILTIN principals, foreign security principals), well-known SIDs by table.
- */
-export class PrincipalResolver {
-  readonly principals = new Map<string, Principal>();
-  private readonly groupCache = new Map<string, GroupNode>();
-  private readonly dir: Directory;
-  private readonly domainDn: string;
-  private readonly netbios: string | undefined;
-
-  constructor(dir: Directory, domainDn: string, netbios: string | undefined) {
-    this.dir = dir;
-    this.domainDn = domainDn;
-    this.netbios = netbios;
-  }
-
-  async resolve(sids: Iterable<string>): Promise<Map<string, Principal>> {
-    const wanted = [...new Set(sids)].filter((s) => !this.principals.has(s) && (/^S-1-5-(21|32)-/.test(s) || !universalSid(s)));
-    const found = new Map<string, DirEntry>();
-    for (let i = 0; i < wanted.length; i += 40) {
-      const batch = wanted.slice(i, i + 40);
-      const filter = `(|${batch.map((s) => `(objectSid=${escapeFilterValue(s)})`).join('')})`;
-      for await (const page of this.dir.searchPages({ base: this.domainDn, filter, attributes: ['objectSid', 'sAMAccountName', 'objectClass', 'cn'], binaryAttributes: ['objectSid'] })) {
-        for (const e of page) {
-          const b = buf(e, 'objectSid');
-          if (b) found.set(sidToString(b), e);
-        }
-      }
-    }
-    const prefix = (sid: string) => (sid.startsWith('S-1-5-32-') ? 'BUILTIN' : (this.netbios ?? ''));
-    await eachLimited(wanted, 8, async (sid) => {
-      const e = found.get(sid);
-      if (!e) {
-        this.principals.set(sid, { sid, name: sidDisplayName(sid) ?? sid, kind: universalSid(sid) ? 'well-known' : 'unknown', groups: [] });
-        return;
-      }
-      const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
-      const sam = str(e, 'sAMAccountName');
-      if (classes.includes(FSP)) {
-        this.principals.set(sid, { sid, name: `${sidDisplayName(sid) ?? sid} (foreign principal)`, kind: 'foreign', groups: [], dn: e.dn });
-        return;
-      }
-      const kind: Principal['kind'] = classes.includes('computer') ? 'computer' : classes.includes('group') ? 'group' : classes.includes('user') ? 'user' : 'unknown';
-      const name = sam ? (prefix(sid) ? `${prefix(sid)}\\${sam}` : sam) : (str(e, 'cn') ?? sid);
-      this.principals.set(sid, { sid, name, kind, groups: await groupsOf(this.dir, e.dn, kind, this.groupCache), dn: e.dn });
-    });
-    return this.principals;
-  }
-}
-
-/** SIDs to names and groups (see PrincipalResolver). */
-export async function resolvePrincipals(dir: Directory, sids: Iterable<string>, domainDn: string, netbios: string | undefined): Promise<Map<string, Principal>> {
-  return new PrincipalResolver(dir, domainDn, netbios).resolve(sids);
-}
-
-/** One group's SID and the groups it is a direct member of, read once per run. */
-type GroupNode = { sid: string | undefined; memberOf: string[] };
-
-/**
- * Transitive groups: tokenGroups for accounts (the DC computes it, primary group included); for
- * groups, memberOf followed upwards (each group read once: an in-chain matching-rule search
- * scans the whole directory on Samba, 0.7 s per group at 10k objects).
- */
-async function groupsOf(dir: Directory, dn: string, kind: Principal['kind'], cache: Map<string, GroupNode>): Promise<string[]> {
-  if (kind === 'user' || kind === 'computer') {
-    const e = await dir.read(dn, ['tokenGroups'], { binaryAttributes: ['tokenGroups'] });
-    const tg = (e?.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((b) => sidToString(b));
-    if (tg.length) return tg;
-  }
-  const node = async (d: string): Promise<GroupNode> => {
-    const k = dnKey(d);
-    let n = cache.get(k);
-    if (!n) {
-      const e = await dir.read(d, ['objectSid', 'memberOf'], { binaryAttributes: ['objectSid'] });
-      const b = e ? buf(e, 'objectSid') : undefined;
-      n = { sid: b ? sidToString(b) : undefined, memberOf: e ? (e.attributes['memberof'] ?? []).map(String) : [] };
-      cache.set(k, n);
-    }
-    return n;
-  };
-  const out = new Set<string>();
-  const seen = new Set<string>([dnKey(dn)]);
-  const queue = [...(await node(dn)).memberOf];
-  while (queue.length) {
-    const g = queue.shift()!;
-    if (seen.has(dnKey(g))) continue;
-    seen.add(dnKey(g));
-    const n = await node(g);
-    if (n.sid) out.add(n.sid);
-    queue.push(...n.memberOf);
-  }
-  return [...out];
 }
 
 async function resolveAccount(dir: Directory, name: string, domainDn: string): Promise<AccountToken> {
@@ -322,8 +183,7 @@ async function resolveAccount(dir: Directory, name: string, domainDn: string): P
   }
   const b = entry ? buf(entry, 'objectSid') : undefined;
   if (!entry || !b) throw new InputError(`--explain ${name}: no such account in ${domainDn}`);
-  const tg = await dir.read(entry.dn, ['tokenGroups'], { binaryAttributes: ['tokenGroups'] });
-  const groups = (tg?.attributes['tokengroups'] ?? []).filter(Buffer.isBuffer).map((x) => sidToString(x));
+  const groups = await readTokenGroups(dir, entry.dn);
   return { label: str(entry, 'sAMAccountName') ?? name, sid: sidToString(b), groups };
 }
 

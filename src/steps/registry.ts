@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { AnyStep } from './step.js';
-import type { StepName } from './types.js';
+import type { StepName } from '../model/step-result.js';
 import { inventoryOptions } from './inventory/options.js';
 import { schemaOptions } from './schema/options.js';
 import { permissionsOptions } from './permissions/options.js';

@@ -9,7 +9,7 @@ import { applyPlan, type ApplyProgress } from '../journal/index.js';
 import { writeReport } from '../report/index.js';
 import type { ReportModel } from '../report/model.js';
 import { hasBlockingFindings, irreversibleChanges, type AppliedRun, type PlannedStep, type Step, type StepApplied, type StepContext, type VerifiedView } from './step.js';
-import type { StepName } from './types.js';
+import type { StepName } from '../model/step-result.js';
 
 export interface ConsentQuestion {
   step: StepName;

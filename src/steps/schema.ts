@@ -9,15 +9,16 @@ import { VERSION } from '../version.js';
 import { ExitCode, UserError } from '../errors.js';
 import { gatherDomainFacts } from '../directory/domain-facts.js';
 import { dnKey } from '../directory/dn.js';
+import { kdsMasterRootKeysDn, kdsServiceDn } from '../directory/kds.js';
 import type { DirEntry, Directory } from '../directory/types.js';
 import { ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES } from '../dpapi-ng/root-key.js';
 import { applyPlan, planToJson, type ApplyProgress, type ApplyResult, type JournalChange, type JournalStore, type Plan } from '../journal/index.js';
 import { LAPS_ATTRIBUTES, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME } from '../laps/attributes.js';
 import { lapsCommonName } from '../laps/schema-entries.js';
 import type { SchemaAnalysis } from './schema-analysis.js';
-import { kdsMasterRootKeysDn, kdsServiceDn, SCHEMA_PHASES, type SchemaPhase } from './schema-plan.js';
+import { SCHEMA_PHASES, type SchemaPhase } from './schema-plan.js';
 import { SCHEMA_SNAPSHOT_FORMAT, type SchemaSnapshot } from './schema-snapshot.js';
-import type { StepResult, TargetInfo } from './types.js';
+import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 /** Version of the schema step's JSON document (schema.json / --json). */
 export const SCHEMA_STEP_SCHEMA_VERSION = 1;

@@ -15,7 +15,7 @@ import type { ApplyProgress, ApplyResult, Change, JournalStore, Plan } from '../
 /** One journal run of an apply, as the runner reports it. */
 export type AppliedRun = Pick<ApplyResult, 'runId' | 'journalFile' | 'status' | 'exitCode' | 'counts' | 'stoppedAt'>;
 import type { ReportModel } from '../report/model.js';
-import type { StepName, StepResult, TargetInfo } from './types.js';
+import type { StepName, StepResult, TargetInfo } from '../model/step-result.js';
 import type { RecordSpool } from './record-spool.js';
 
 /** A progress event: what the step is doing and the counts so far (never a secret). */

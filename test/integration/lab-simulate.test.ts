@@ -18,7 +18,7 @@ import { writeGpoFolder } from '../../src/lab/gpo-folder.js';
 import { labDown, labUp } from '../../src/lab/lab.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { ADMIN_TEMPLATES_CSE, REGISTRY_TOOL } from '../../src/lab/estate.js';
-import { kdsMasterRootKeysDn } from '../../src/steps/schema-plan.js';
+import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
 import { TEST_LAB_IP } from './global-setup.js';
 import { cli, labDir, readTreeText, testRoot } from './lab-env.js';
 import { extendWindowsLapsSchema } from './windows-laps-fixture.js';

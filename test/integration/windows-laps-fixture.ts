@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '../../src/directory/types.js';
-import { dateToFiletime } from '../../src/laps/filetime.js';
+import { dateToFiletime } from '../../src/dtyp/filetime.js';
+import { buildEncryptedPasswordValue } from '../../src/laps/encrypted-password-value.js';
 import { createPlan, JournalStore } from '../../src/journal/index.js';
 import { applySchemaPlan, checkApplyPreconditions, readSchemaSnapshot } from '../../src/steps/schema.js';
 import { analyzeSchema } from '../../src/steps/schema-analysis.js';
@@ -35,13 +36,7 @@ export async function extendWindowsLapsSchema(dir: Directory): Promise<void> {
 export function encryptedValue(updated: Date): Buffer {
   const vector = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'dpapi-ng', 'kdf_sha256_nonce.json'), 'utf8')) as { Data: string };
   const blob = Buffer.from(vector.Data, 'hex');
-  const ft = dateToFiletime(updated);
-  const header = Buffer.alloc(16);
-  header.writeUInt32LE(Number(ft >> 32n), 0);
-  header.writeUInt32LE(Number(ft & 0xffffffffn), 4);
-  header.writeUInt32LE(blob.length, 8);
-  header.writeUInt32LE(0, 12);
-  return Buffer.concat([header, blob]);
+  return buildEncryptedPasswordValue(blob, updated);
 }
 
 export function integer8(d: Date): string {

@@ -14,7 +14,7 @@ import { InputError } from '../../errors.js';
 import { isUnder } from '../../directory/dn.js';
 import { listOus } from '../../directory/organizational-units.js';
 import type { Directory } from '../../directory/types.js';
-import type { TargetInfo } from '../types.js';
+import type { TargetInfo } from '../../model/step-result.js';
 
 /** --ou must exist and --base-dn must lie inside the domain; each error names its own flag. */
 async function checkScope(dir: Directory, target: TargetInfo, ou: string | undefined): Promise<void> {

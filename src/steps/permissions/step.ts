@@ -4,7 +4,7 @@
  * still missing.
  */
 import { planToJson } from '../../journal/index.js';
-import { hasBlockers } from '../types.js';
+import { hasBlockers } from '../../model/step-result.js';
 import { permissionsReportModel } from '../permissions-report.js';
 import { runPermissions, type PermissionsData, type PermissionsRunOptions } from '../permissions.js';
 import type { PlannedStep, Step, StepContext } from '../step.js';

@@ -15,7 +15,7 @@ import { snapshotFromJson, snapshotToJson, type SchemaSnapshot } from '../schema
 import { schemaReportModel } from '../schema-report.js';
 import { applySchemaPlan, checkApplyPreconditions, readSchemaSnapshot, schemaResult, type SchemaApplyOutcome, type SchemaData, type SchemaResult } from '../schema.js';
 import type { PlannedStep, Step, StepContext } from '../step.js';
-import type { TargetInfo } from '../types.js';
+import type { TargetInfo } from '../../model/step-result.js';
 import { KDS_ALGORITHMS, schemaOptions, type SchemaOptions } from './options.js';
 import { findingLines, schemaSummaryLines } from './text.js';
 

@@ -1,7 +1,7 @@
 /** How the schema step reads in a terminal: the few lines an admin reads first, then findings. */
 import type { SchemaAnalysis } from '../schema-analysis.js';
 import type { SchemaSnapshot } from '../schema-snapshot.js';
-import type { Finding } from '../types.js';
+import type { Finding } from '../../model/step-result.js';
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
 const DSRM_TEXT = { possible: 'possible', 'if-patched': 'possible if patched', 'not-possible': 'not possible', unknown: 'unknown' } as const;

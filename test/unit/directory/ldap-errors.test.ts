@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidCredentialsError, InsufficientAccessError, StrongAuthRequiredError, BerWriter } from 'ldapts';
 import { mapLdapError } from '../../../src/directory/ldap-errors.js';
-import { parseServerUrl, SdFlagsControl, escapeFilterValue } from '../../../src/directory/ldap-directory.js';
+import { parseServerUrl, SdFlagsControl } from '../../../src/directory/ldap-directory.js';
+import { escapeFilterValue } from '../../../src/directory/entry.js';
 import { UserError } from '../../../src/errors.js';
 
 const ctx = { url: 'ldaps://dc1:636', host: 'dc1', port: 636, user: 'alice@lab.test' };

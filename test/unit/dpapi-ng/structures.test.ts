@@ -2,11 +2,11 @@ import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseDpapiNgBlob, serializeDpapiNgBlob } from '../../../src/dpapi-ng/dpapi-ng-blob.js';
 import { DpapiNgFormatError } from '../../../src/dpapi-ng/errors.js';
-import { guidFromBytes, guidToBytes, normalizeGuid } from '../../../src/dpapi-ng/guid.js';
+import { guidFromBytes, guidToBytes, normalizeGuid } from '../../../src/dtyp/guid.js';
 import { parseKeyIdentifier, serializeKeyIdentifier } from '../../../src/dpapi-ng/key-identifier.js';
 import { parsePublicKeyBlob, serializePublicKeyBlob } from '../../../src/dpapi-ng/public-key-blob.js';
 import { CURVE_ORDER } from '../../../src/dpapi-ng/secret-agreement.js';
-import { canonicalSid, sidToBytes } from '../../../src/dpapi-ng/sid.js';
+import { canonicalSid, descriptorSidToBytes as sidToBytes } from '../../../src/dtyp/sid.js';
 import { loadVector } from './fixtures.js';
 
 describe('GUIDs and SIDs', () => {
@@ -127,7 +127,7 @@ describe('CMS structure', () => {
 
 describe('canonical SID check', () => {
   it('agrees with canonicalSid on canonical and non-canonical forms', async () => {
-    const { isCanonicalSid } = await import('../../../src/dpapi-ng/sid.js');
+    const { isCanonicalSid } = await import('../../../src/dtyp/sid.js');
     const samples = ['S-1-5-18', 'S-1-1-0', 'S-1-5-21-1773909632-2404839780-3841274756-1104', 'S-1-5-21-0-0-0-4294967295', 'S-1-281474976710655-1', 'S-1-5',
       's-1-5-18', 'S-1-5-018', 'S-1-05-18', 'S-1-5-4294967296', 'S-1-281474976710656-1', 'S-1-5-' + Array(16).fill('1').join('-'), 'S-1-5-', 'S-1--5', 'S-2-5-18'];
     for (const s of samples) expect(isCanonicalSid(s), s).toBe(canonicalSid(s) === s);

@@ -238,7 +238,7 @@ async function recoverAndRollBack(s: Scenario, crashedRunId: string | undefined,
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'laps-journal-crash-'));
   build = join(work, 'build');
-  for (const d of ['src/journal', 'src/config', 'src/directory', 'src/security', 'src/laps', 'src/dpapi-ng']) transpileTree(d);
+  for (const d of ['src/journal', 'src/config', 'src/directory', 'src/security', 'src/laps', 'src/dpapi-ng', 'src/dtyp', 'src/model']) transpileTree(d);
   for (const f of ['src/errors.ts', 'src/version.ts']) {
     const out = ts.transpileModule(readFileSync(join(repo, f), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } });
     writeFileSync(join(build, f.replace(/\.ts$/, '.js')), out.outputText);

@@ -5,7 +5,7 @@ import {
   detectEncryptedInput,
   parseEncryptedPasswordValue,
 } from '../../../src/laps/encrypted-password-value.js';
-import { dateToFiletime } from '../../../src/laps/filetime.js';
+import { dateToFiletime } from '../../../src/dtyp/filetime.js';
 import { LapsFormatError } from '../../../src/laps/laps-format-error.js';
 
 const blob = Buffer.concat([Buffer.from('3082000a', 'hex'), Buffer.alloc(10, 0xab)]);

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  FILETIME_NEVER,
-  dateToFiletime,
-  filetimeToDate,
-  filetimeToHex,
-  integer8TimeString,
-  parseFiletimeDecimal,
-  parseFiletimeHex,
-} from '../../../src/laps/filetime.js';
+import { FILETIME_NEVER, dateToFiletime, filetimeToDate, integer8TimeString } from '../../../src/dtyp/filetime.js';
+import { filetimeToHex, parseFiletimeHex } from '../../../src/laps/filetime.js';
+import { parseInteger8Time } from '../../../src/directory/ad-time.js';
 import { LapsFormatError } from '../../../src/laps/laps-format-error.js';
 
 describe('FILETIME', () => {
@@ -26,11 +20,14 @@ describe('FILETIME', () => {
     expect(filetimeToDate(ft + 9999n).toISOString()).toBe(d.toISOString());
   });
 
-  it('reads LDAP decimal and LAPS hex forms', () => {
-    expect(parseFiletimeDecimal(' 133497600000000000 ')).toBe(133497600000000000n);
-    expect(parseFiletimeDecimal(FILETIME_NEVER.toString())).toBe(FILETIME_NEVER);
-    expect(() => parseFiletimeDecimal('-1')).toThrow(LapsFormatError);
-    expect(() => parseFiletimeDecimal('99999999999999999999')).toThrow(/larger than 64 bits/);
+  it('reads LDAP Integer8 times (0, "never" and garbage are no time)', () => {
+    expect(parseInteger8Time(' 133497600000000000 ')?.toISOString()).toBe(filetimeToDate(133497600000000000n).toISOString());
+    expect(parseInteger8Time(FILETIME_NEVER.toString())).toBeUndefined();
+    expect(parseInteger8Time('0')).toBeUndefined();
+    expect(parseInteger8Time('-1')).toBeUndefined();
+  });
+
+  it('reads LAPS hex forms', () => {
     expect(parseFiletimeHex('1d8161b41c41cde')).toBe(0x1d8161b41c41cden);
     expect(filetimeToHex(0x1d8161b41c41cden)).toBe('1d8161b41c41cde');
     expect(() => parseFiletimeHex('0x12')).toThrow(/not a hexadecimal FILETIME/);

@@ -5,7 +5,7 @@ import { escapeHtml } from '../../../src/report/escape-html.js';
 import { domIds, renderHtml } from '../../../src/report/html.js';
 import { SORT_SCRIPT } from '../../../src/report/html-assets.js';
 import type { ReportModel } from '../../../src/report/model.js';
-import type { Finding } from '../../../src/steps/types.js';
+import type { Finding } from '../../../src/model/step-result.js';
 import { HOSTILE_OU, makeComputers, sampleModel } from './sample-model.js';
 
 function collected(model: ReportModel): CollectedTable[] {

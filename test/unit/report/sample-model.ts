@@ -4,7 +4,7 @@
  * (markup, formulas) the way anyone who can name an object in AD could make them.
  */
 import type { Cell, ReportModel, TableSpec } from '../../../src/report/model.js';
-import type { Finding } from '../../../src/steps/types.js';
+import type { Finding } from '../../../src/model/step-result.js';
 
 export const HOSTILE_OU = 'OU=<script>alert(1)</script>,OU="Sales" & <b>Co</b>,DC=corp,DC=example,DC=com';
 

@@ -13,6 +13,7 @@ import {
   type Principal,
 } from '../../../src/steps/permissions-analysis.js';
 import { encryptedTarget } from '../../../src/steps/permissions.js';
+import { buildEncryptedPasswordValue } from '../../../src/laps/encrypted-password-value.js';
 import { Guids, parseSddl, parseSecurityDescriptor, serializeSecurityDescriptor, WellKnownSids, type SecurityDescriptor } from '../../../src/security/index.js';
 import { dnKey } from '../../../src/directory/dn.js';
 import { labFacts, ReplayDirectory, runRecorded, FIXTURES } from './replay-directory.js';
@@ -326,12 +327,12 @@ describe('evaluation rules', async () => {
   it('reads the SID an encrypted value is protected for from the DPAPI-NG blob', () => {
     const vector = JSON.parse(readFileSync(join(FIXTURES, '..', 'dpapi-ng', 'kdf_sha256_nonce.json'), 'utf8')) as { Data: string };
     const blob = Buffer.from(vector.Data, 'hex');
-    const header = Buffer.alloc(16);
-    header.writeUInt32LE(blob.length, 8);
-    // the protection descriptor is in the blob as UTF-16LE "S-1-5-..."
-    const text = blob.toString('utf16le', 1) + blob.toString('utf16le');
-    const embedded = /S-1-5-21-\d+-\d+-\d+-\d+/.exec(text)?.[0];
-    expect(encryptedTarget(Buffer.concat([header, blob]))).toBe(embedded);
+    // the protection descriptor holds the SID as a DER UTF8String (tag 0x0c, one length byte)
+    const at = blob.indexOf('S-1-5-21-');
+    expect(blob[at - 2]).toBe(0x0c);
+    const embedded = blob.toString('latin1', at, at + blob[at - 1]!);
+    expect(embedded).toMatch(/^S-1-5-21-\d+-\d+-\d+-\d+$/);
+    expect(encryptedTarget(buildEncryptedPasswordValue(blob, new Date('2025-01-01T00:00:00Z')))).toBe(embedded);
     expect(encryptedTarget(Buffer.from('not a value'))).toBeUndefined();
   });
 });

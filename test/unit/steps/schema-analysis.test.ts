@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSchema, type SchemaAnalysis } from '../../../src/steps/schema-analysis.js';
 import { snapshotFromJson, snapshotToJson } from '../../../src/steps/schema-snapshot.js';
-import { hasBlockers, type Finding } from '../../../src/steps/types.js';
+import { hasBlockers, type Finding } from '../../../src/model/step-result.js';
 import { LAPS_ATTRIBUTES, LAPS_PROPERTY_SET_GUID } from '../../../src/laps/attributes.js';
 import { InputError } from '../../../src/errors.js';
 import { attributeEntry, fixtureText, readAt, snapshot, withoutAttribute, type FixtureName } from './schema-fixtures.js';

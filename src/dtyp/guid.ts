@@ -1,13 +1,16 @@
 /**
  * GUIDs in the mixed-endian byte order of MS-DTYP 2.3.4.2: Data1 (u32), Data2 and Data3 (u16)
  * little-endian, Data4 (8 bytes) as is. Text form is lower-case "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
+ * The one GUID codec of the tool: security descriptors (object types), DPAPI-NG key identifiers,
+ * LAPS password versions and directory values (objectGUID, schemaIDGUID) all use it.
  */
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Reads 16 bytes at `offset` (the caller checks bounds). */
-export function guidFromBytes(b: Uint8Array, offset: number): string {
+/** Reads the 16 bytes at `offset`; throws RangeError when the buffer is too short. */
+export function guidFromBytes(b: Uint8Array, offset = 0): string {
+  if (b.length < offset + 16) throw new RangeError('GUID needs 16 bytes');
   const o = offset;
   return (
     HEX[b[o + 3]!]! + HEX[b[o + 2]!]! + HEX[b[o + 1]!]! + HEX[b[o]!]! + '-' +
@@ -18,14 +21,25 @@ export function guidFromBytes(b: Uint8Array, offset: number): string {
   );
 }
 
+/** The bare form only (as SDDL and the security descriptor model spell GUIDs). */
 export function isGuid(text: string): boolean {
   return GUID_RE.test(text);
 }
 
-/** Lower-cases a GUID string (accepting optional braces); throws TypeError when it is not one. */
+function unbraced(text: string): string {
+  const t = text.trim();
+  return t.startsWith('{') && t.endsWith('}') ? t.slice(1, -1) : t;
+}
+
+/** The bare or the braced form ("{...}", as registry values and PowerShell print them). */
+export function isGuidString(text: string): boolean {
+  return GUID_RE.test(unbraced(text));
+}
+
+/** Lower-cases a GUID string (accepting optional braces and surrounding blanks); throws RangeError when it is not one. */
 export function normalizeGuid(text: string): string {
-  const t = text.startsWith('{') && text.endsWith('}') ? text.slice(1, -1) : text;
-  if (!GUID_RE.test(t)) throw new TypeError(`not a GUID: ${text}`);
+  const t = unbraced(text);
+  if (!GUID_RE.test(t)) throw new RangeError(`not a GUID: ${text}`);
   return t.toLowerCase();
 }
 
@@ -48,6 +62,7 @@ export function writeGuid(guid: string, b: Uint8Array, offset: number): void {
   b.set(guidBytes(guid), offset);
 }
 
+/** "2491e5f1-c935-27c4-22ba-b85f61b24768" (braces allowed) -> 16 bytes in MS-DTYP order; throws RangeError on bad input. */
 export function guidToBytes(guid: string): Buffer {
   const b = Buffer.alloc(16);
   writeGuid(normalizeGuid(guid), b, 0);

@@ -1,6 +1,8 @@
 /**
  * SIDs (MS-DTYP 2.4.2): binary <-> "S-R-A-S1-S2-..." text. The identifier authority is printed
  * in decimal below 2^32 and as hex ("0x...") above, like Samba's dom_sid_string.
+ * The one SID codec of the tool: security descriptors, directory values (objectSid, tokenGroups)
+ * and DPAPI-NG protection descriptors (the stricter revision-1 text form at the end) use it.
  */
 
 /** MS-DTYP 2.4.2.2: SubAuthorityCount is at most 15. */
@@ -103,4 +105,57 @@ export function domainOf(sid: string): string | undefined {
   const parts = sid.split('-');
   if (parts.length <= 3) return undefined;
   return parts.slice(0, -1).join('-');
+}
+
+/** A binary SID value as the directory returns it (objectSid, tokenGroups) as text. */
+export function sidToString(buf: Uint8Array): string {
+  return sidFromBytes(buf, 0);
+}
+
+// ---- the text form DPAPI-NG protection descriptors carry ("SID=S-1-5-21-..."): revision 1, decimal
+// authority below 2^48, at most 15 sub-authorities; "s-" is accepted, the canonical form has "S-" and no
+// leading zeros. Windows refuses anything else in a descriptor, so these are stricter than isSid().
+
+const DESCRIPTOR_SID_RE = /^S-1-(\d+)((?:-\d+){0,15})$/i;
+
+/** Binary form of a revision-1 SID text; undefined when the text is not a valid SID. */
+export function descriptorSidToBytes(text: string): Buffer | undefined {
+  const m = DESCRIPTOR_SID_RE.exec(text);
+  if (!m) return undefined;
+  const authority = BigInt(m[1]!);
+  if (authority >= 1n << 48n) return undefined;
+  const subs = m[2] ? m[2].slice(1).split('-') : [];
+  const out = Buffer.alloc(8 + 4 * subs.length);
+  out[0] = 1;
+  out[1] = subs.length;
+  out.writeUIntBE(Number(authority), 2, 6);
+  for (let i = 0; i < subs.length; i++) {
+    const s = subs[i]!;
+    if (s.length > 10) return undefined;
+    const v = Number(s);
+    if (v > 0xffffffff) return undefined;
+    out.writeUInt32LE(v, 8 + 4 * i);
+  }
+  return out;
+}
+
+/** Canonical text form (uppercase S, no leading zeros, decimal authority), or undefined when invalid. */
+export function canonicalSid(text: string): string | undefined {
+  const b = descriptorSidToBytes(text);
+  if (!b) return undefined;
+  const parts = [`S-${b[0]}-${b.readUIntBE(2, 6)}`];
+  for (let i = 0; i < b[1]!; i++) parts.push(String(b.readUInt32LE(8 + 4 * i)));
+  return parts.join('-');
+}
+
+const CANONICAL_SID_RE = /^S-1-(?:0|[1-9]\d{0,14})((?:-(?:0|[1-9]\d{0,9})){0,15})$/;
+
+/** True when text is a SID in canonical form (what Windows writes): no leading zeros, in range. */
+export function isCanonicalSid(text: string): boolean {
+  const m = CANONICAL_SID_RE.exec(text);
+  if (!m) return false;
+  const authority = Number(text.slice(4, text.indexOf('-', 4) === -1 ? undefined : text.indexOf('-', 4)));
+  if (authority >= 2 ** 48) return false;
+  if (m[1]) for (const sub of m[1].slice(1).split('-')) if (Number(sub) > 0xffffffff) return false;
+  return true;
 }

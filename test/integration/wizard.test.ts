@@ -1,0 +1,102 @@
+/**
+ * The real wizard in a terminal (tmux) against the lab: pick the lab profile, answer the
+ * questions, read the inventory, stop, save the answers as a playbook; apply the permissions
+ * step through its consent; Ctrl-C at a consent prompt writes nothing and exits 130.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { cli, resetLab, testRoot } from './lab-env.js';
+import { exitFileIn, TmuxSession } from './tmux-session.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
+
+/** The permissions step's five questions, each answered with its default. */
+async function answerPermissionQuestions(s: TmuxSession): Promise<void> {
+  for (const q of ['grant the Windows LAPS SELF permission', 'grant the legacy SELF permission', 'mirror legacy read/reset/deny', 'remove All Extended Rights', 'make Domain Admins the owner']) {
+    await s.waitFor(`? ${q}`);
+    s.keys('Enter');
+  }
+}
+
+describe('wizard', () => {
+  let work: string;
+  let session: TmuxSession | undefined;
+  const env = (state: string) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color', NO_COLOR: '1', XDG_CONFIG_HOME: join(testRoot(), 'config'), XDG_STATE_HOME: state });
+  const start = (name: string, state: string) => {
+    session = TmuxSession.start(`lm-${name}-${process.pid}`, [process.execPath, CLI, 'wizard', '--out', join(work, `${name}-reports`)], env(state), exitFileIn(work, name));
+    return session;
+  };
+  beforeAll(async () => {
+    await resetLab();
+    work = mkdtempSync(join(testRoot(), 'wizard-'));
+  });
+  afterEach(() => session?.kill());
+
+  it('reads the inventory, stops when asked and saves the answers as a playbook', async () => {
+    const s = start('inv', join(work, 'state1'));
+    await s.waitFor('Connect with:');
+    s.keys('Enter');
+    await s.waitFor('Domain              lab.example.test');
+    await s.waitFor('Start at:');
+    expect(s.screen()).toContain('Inventory                  not run yet');
+    s.keys('Enter');
+    await s.waitFor('only computers under this DN');
+    s.keys('Enter');
+    await s.waitFor('no logon for more than N days');
+    s.keys('Enter');
+    const screen = await s.waitFor('Continue with Schema and prerequisites?');
+    expect(screen).toMatch(/Inventory: \d+ blocker\(s\), \d+ warning\(s\), 0 change\(s\) planned/);
+    expect(screen).toContain('Inventory of lab.example.test: 16 computers');
+    s.type('n');
+    await s.waitFor('Save your answers as a playbook');
+    s.type('y');
+    await s.waitFor('Playbook file:');
+    const file = join(work, 'saved.yaml');
+    // clear the proposed default, then type the path
+    s.keys('C-u');
+    s.type(file);
+    expect(await s.exitCode()).toBe(0);
+    const pb = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(pb).toMatchObject({ version: 1, connection: { profile: 'lab' }, steps: ['inventory'], inventory: { staleDays: 90, graceDays: 7, presence: true } });
+    expect(readdirSync(join(work, 'inv-reports')).some((d) => d.endsWith('-inventory'))).toBe(true);
+  });
+
+  it('Ctrl-C at the consent prompt writes nothing and exits 130 with how to resume', async () => {
+    const state = join(work, 'state2');
+    const s = start('ctrlc', state);
+    await s.waitFor('Connect with:');
+    s.keys('Enter');
+    await s.waitFor('Start at:');
+    s.keys('Down', 'Down', 'Enter');
+    await answerPermissionQuestions(s);
+    await s.waitFor(/Write \d+ change\(s\) to lab\.example\.test\?/, 90_000);
+    s.keys('C-c');
+    expect(await s.exitCode()).toBe(130);
+    expect(s.screen()).toContain('Resume with: laps-migrate wizard');
+    const j = cli(['journal', 'list', '--json'], { env: { XDG_STATE_HOME: state } });
+    expect(JSON.parse(j.stdout).runs ?? JSON.parse(j.stdout)).toHaveLength(0);
+  });
+
+  it('applies the permissions step after its consent, journaled; a second wizard proposes what is still open', async () => {
+    const state = join(work, 'state3');
+    const s = start('perm', state);
+    await s.waitFor('Connect with:');
+    s.keys('Enter');
+    await s.waitFor('Start at:');
+    s.keys('Down', 'Down', 'Enter');
+    await answerPermissionQuestions(s);
+    await s.waitFor(/Write \d+ change\(s\) to lab\.example\.test\?/, 90_000);
+    s.type('y');
+    const done = await s.waitFor(/Verified: a new plan has nothing to change/, 90_000);
+    expect(done).toMatch(/Applied run \S+-permissions-\S+: \d+ written and verified/);
+    await s.waitFor('Save your answers as a playbook');
+    s.type('n');
+    expect(await s.exitCode()).toBe(0);
+    const runs = JSON.parse(cli(['journal', 'list', '--json'], { env: { XDG_STATE_HOME: state } }).stdout);
+    const list = (runs.runs ?? runs) as Array<{ step: string; status: string }>;
+    expect(list.map((r) => [r.step, r.status])).toEqual([['permissions', 'completed']]);
+    await resetLab();
+  });
+});
