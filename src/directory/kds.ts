@@ -3,8 +3,8 @@
  * root key with its secret (only Domain/Enterprise Admins can). Nothing here writes or logs a key.
  */
 import { rootKeyFromDirectoryEntry, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES, type RootKey } from '../dpapi-ng/root-key.js';
-import type { Directory } from './types.js';
 import { integer8TimeString } from '../dtyp/filetime.js';
+import type { Directory } from './types.js';
 
 export const KDS_SERVICE_RDN = 'CN=Group Key Distribution Service,CN=Services';
 export const KDS_MASTER_ROOT_KEYS_RDN = 'CN=Master Root Keys';
@@ -20,12 +20,6 @@ export function kdsMasterRootKeysDn(configDn: string): string {
 /** The msKds-ProvRootKey entry of one root key (named CN=<root key id>). */
 export function kdsRootKeyDn(configDn: string, id: string): string {
   return `CN=${id},${kdsMasterRootKeysDn(configDn)}`;
-}
-
-/** One root key with its key data; undefined when it does not exist or its secret is not readable by the bound account. */
-export async function readRootKey(dir: Directory, configDn: string, id: string): Promise<RootKey | undefined> {
-  const e = await dir.read(kdsRootKeyDn(configDn, id), [...ROOT_KEY_ATTRIBUTES], { binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES] });
-  return e && e.attributes['mskds-rootkeydata']?.length ? rootKeyFromDirectoryEntry(e) : undefined;
 }
 
 /**
@@ -50,4 +44,10 @@ export function kdsRootKeyAttributes(key: RootKey, domainIdDn: string, createTim
   // ECDH root keys carry no parameters; AD cannot store an empty value, so the attribute is left out
   if (key.secretAgreementParameters.length > 0) attrs['msKds-SecretAgreementParam'] = [key.secretAgreementParameters];
   return attrs;
+}
+
+/** One root key with its key data; undefined when it does not exist or its secret is not readable by the bound account. */
+export async function readRootKey(dir: Directory, configDn: string, id: string): Promise<RootKey | undefined> {
+  const e = await dir.read(kdsRootKeyDn(configDn, id), [...ROOT_KEY_ATTRIBUTES], { binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES] });
+  return e && e.attributes['mskds-rootkeydata']?.length ? rootKeyFromDirectoryEntry(e) : undefined;
 }

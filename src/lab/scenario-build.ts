@@ -72,7 +72,8 @@ async function extendWindowsLapsSchema(ctx: SeedContext): Promise<void> {
   await ctx.dir.modify('', [{ operation: 'add', attribute: 'schemaUpdateNow', values: ['1'] }]);
 }
 
-async function addKdsRootKeys(ctx: SeedContext, count: number, dcDn: string): Promise<void> {
+/** Usable KDS root keys (and their containers, which Samba lacks), as the lab admin. */
+export async function addKdsRootKeys(ctx: Pick<SeedContext, 'dir' | 'configDn'>, count: number, dcDn: string): Promise<void> {
   if (count === 0) return;
   for (const dn of [kdsServiceDn(ctx.configDn), kdsMasterRootKeysDn(ctx.configDn)]) {
     if (!(await ctx.dir.read(dn, ['cn']))) await ctx.dir.add(dn, { objectClass: ['top', 'container'] });
