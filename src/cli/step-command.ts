@@ -121,7 +121,8 @@ export async function runStepCommand<O>(step: Step<O>, options: O, flags: StepCo
       facts = await gatherDomainFacts(dir);
       target = { server: dir.facts.url, domain: facts.dnsDomain, baseDn: await baseDnOf(dir, flags), boundAs: facts.boundAs.dn };
     }
-    const ctx = createStepContext({ ...(dir ? { dir } : {}), target, ...(facts ? { facts } : {}), progress });
+    const sysvol = (await import('./sysvol-option.js')).resolveSysvol(flags as { sysvol?: string; profile?: string });
+    const ctx = createStepContext({ ...(dir ? { dir } : {}), ...(sysvol ? { sysvol } : {}), target, ...(facts ? { facts } : {}), progress });
     let run: StepRun;
     try {
       run = await runStep(step, ctx, options, {

@@ -16,6 +16,7 @@ export interface ContextInput {
   facts?: DomainFacts;
   now?: () => Date;
   progress?: (e: ProgressEvent) => void;
+  sysvol?: string;
   /** The journal to use (tests); default: the state folder's journal, opened on first use. */
   journal?: JournalStore;
 }
@@ -42,6 +43,7 @@ export function createStepContext(input: ContextInput): DisposableContext {
         }
       : {}),
     target: input.target,
+    ...(input.sysvol ? { sysvol: input.sysvol } : {}),
     ...(input.facts ? { facts: input.facts } : {}),
     now: input.now ?? (() => new Date()),
     journal: () => (journal ??= JournalStore.open()),

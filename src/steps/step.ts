@@ -42,6 +42,8 @@ export interface StepContext {
   /** The journal, opened on first use (a read-only run never creates one). */
   journal: () => JournalStore;
   progress: (e: ProgressEvent) => void;
+  /** The SYSVOL share (top folder, domain folder or Policies) for steps that read GPO files; a connection setting (--sysvol, the profile's sysvol, the playbook's connection). */
+  sysvol?: string;
   /** A private temporary spool for per-object records; the runner disposes it on every exit path. */
   spool: <T>(prefix: string) => RecordSpool<T>;
 }

@@ -69,7 +69,8 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
     const available = STEPS.filter((s) => s.load);
     const start = await prompts.select({ message: 'Start at:', choices: available.map((s) => ({ name: s.title, value: s.name })), default: standing.resumePoint(st) });
     let sink: (e: ProgressEvent) => void = () => undefined;
-    const ctx = createStepContext({ dir, target: { server: dir.facts.url, domain: facts.dnsDomain, baseDn: flags.baseDn ?? facts.domainDn, boundAs: facts.boundAs.dn }, facts, journal, progress: (e) => sink(e) });
+    const sysvol = (await import('../sysvol-option.js')).resolveSysvol({ ...conn.flags, ...(conn.profile ? { profile: conn.profile } : {}) });
+    const ctx = createStepContext({ dir, ...(sysvol ? { sysvol } : {}), target: { server: dir.facts.url, domain: facts.dnsDomain, baseDn: flags.baseDn ?? facts.domainDn, boundAs: facts.boundAs.dn }, facts, journal, progress: (e) => sink(e) });
     try {
       for (const entry of available.slice(available.findIndex((s) => s.name === start))) {
         const step: AnyStep = await entry.load!();

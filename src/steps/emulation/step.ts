@@ -65,7 +65,7 @@ async function planEmulation(ctx: StepContext, o: EmulationOptions, env: Emulati
     target: ctx.target,
     now,
     ...(o.ou ? { scope: o.ou } : {}),
-    ...(env.sysvol ? { sysvol: env.sysvol } : {}),
+    ...((env.sysvol ?? ctx.sysvol) ? { sysvol: (env.sysvol ?? ctx.sysvol)! } : {}),
     onProgress: (n) => ctx.progress({ step: 'emulation', phase: 'reading computers', counts: { computers: n } }),
   });
   const { data, findings } = analyzeEmulation(facts, o, now, start);
@@ -124,5 +124,5 @@ export function createEmulationStep(env: EmulationEnv = {}): Step<EmulationOptio
   };
 }
 
-/** The step as the registry and playbooks load it (SYSVOL from the context is not available yet). */
+/** The step as the registry, playbooks and the wizard load it (SYSVOL comes from the context). */
 export const emulationStep = createEmulationStep();
