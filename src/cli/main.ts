@@ -20,6 +20,7 @@ import { registerPassword } from './password.js';
 import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
 import { registerRun } from './run.js';
+import { registerWizard } from './wizard/index.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     registerPassword,
     registerSd,
     registerRun,
+    registerWizard,
   ];
   for (const register of commands) register(program);
   return program;
@@ -70,6 +72,8 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
   const program = buildProgram();
+  // no arguments in a terminal: the guided wizard (CONVENTIONS "Command line")
+  if (argv.length <= 2 && process.stdin.isTTY && process.stdout.isTTY) argv = [...argv, 'wizard'];
   try {
     await program.parseAsync(argv);
   } catch (e) {

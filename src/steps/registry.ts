@@ -4,7 +4,7 @@
  * itself (lazy, so `--help` and validation stay fast). Adding a step = one Step module + one line.
  */
 import type { z } from 'zod';
-import type { Step } from './step.js';
+import type { AnyStep } from './step.js';
 import type { StepName } from './types.js';
 import { inventoryOptions } from './inventory/options.js';
 import { schemaOptions } from './schema/options.js';
@@ -19,13 +19,13 @@ export interface StepEntry {
   /** The step's options schema (also its playbook section). */
   options: z.ZodType;
   /** Undefined while the step is not built yet (playbooks validate it; `run` refuses it). */
-  load?: () => Promise<Step<never>>;
+  load?: () => Promise<AnyStep>;
 }
 
 export const STEPS: readonly StepEntry[] = [
-  { name: 'inventory', title: 'Inventory', options: inventoryOptions, load: async () => (await import('./inventory/step.js')).inventoryStep as Step<never> },
-  { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep as Step<never> },
-  { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep as Step<never> },
+  { name: 'inventory', title: 'Inventory', options: inventoryOptions, load: async () => (await import('./inventory/step.js')).inventoryStep },
+  { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep },
+  { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep },
   { name: 'emulation', title: 'Legacy emulation', options: emulationOptions },
   { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions },
   { name: 'cleanup', title: 'Cleanup', options: cleanupOptions },

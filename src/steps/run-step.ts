@@ -45,6 +45,12 @@ export interface RunStepOptions {
   note?: (line: string) => void;
   /** Options recorded with each journal run (secrets are dropped by the journal). */
   journalOptions?: Record<string, unknown>;
+  /**
+   * A plan the caller already made and showed (the wizard plans, shows, then asks): it is used
+   * as it is and not printed again. Safe because the journal re-reads every object before
+   * writing and stops at anything that changed since.
+   */
+  planned?: PlannedStep;
 }
 
 export interface StepRun {
@@ -92,26 +98,30 @@ async function defaultApply<O>(ctx: StepContext, planned: PlannedStep, _o: O, on
 export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, run: RunStepOptions): Promise<StepRun> {
   const print = run.print ?? (() => undefined);
   const note = run.note ?? (() => undefined);
-  ctx.progress({ step: step.name, phase: 'planning' });
-  const planned = await step.plan(ctx, options);
+  let planned = run.planned;
+  if (!planned) {
+    ctx.progress({ step: step.name, phase: 'planning' });
+    planned = await step.plan(ctx, options);
+    print(planned.text());
+  }
   const blockers = hasBlockingFindings(planned);
   const total = planned.changes.changes.length;
-  print(planned.text());
 
+  const shown = planned;
   const finish = async (verdict: StepVerdict, exitCode: number, extra: { applied?: StepApplied; verified?: VerifiedView; tail?: string[] } = {}): Promise<StepRun> => {
-    const final = extra.verified?.final ?? planned;
+    const final = extra.verified?.final ?? shown;
     const report = final.report();
     ctx.progress({ step: step.name, phase: 'writing the report' });
     const written = await writeReport(report, { outDir: run.outDir, now: ctx.now() });
     print([...(extra.tail ?? []), `Report: ${written.dir}/report.html${csvNote(report)}`]);
     const json: Record<string, unknown> = {
-      ...planned.json(),
+      ...shown.json(),
       report: written.dir,
       applied: !!extra.applied,
       ...(extra.applied ? { result: extra.applied.runs.length === 1 ? extra.applied.runs[0] : extra.applied.runs, ...extra.applied.json } : {}),
       ...(extra.verified ? extra.verified.json : {}),
     };
-    return { step: step.name, exitCode, verdict, planned, ...(extra.applied ? { applied: extra.applied } : {}), ...(extra.verified ? { verified: extra.verified } : {}), reportDir: written.dir, report, json };
+    return { step: step.name, exitCode, verdict, planned: shown, ...(extra.applied ? { applied: extra.applied } : {}), ...(extra.verified ? { verified: extra.verified } : {}), reportDir: written.dir, report, json };
   };
   const readOnlyVerdict: StepVerdict = blockers ? 'blockers' : total ? 'planned' : 'ready';
   const readOnlyExit = blockers ? ExitCode.BLOCKERS : ExitCode.OK;
@@ -124,8 +134,8 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
     return finish(readOnlyVerdict, readOnlyExit, { tail: [step.nothingToChange ?? 'Nothing to change.'] });
   }
 
-  await step.preconditions?.(ctx, planned, options);
-  const irreversible = irreversibleChanges(planned.changes).length;
+  await step.preconditions?.(ctx, shown, options);
+  const irreversible = irreversibleChanges(shown.changes).length;
   const question: ConsentQuestion = { step: step.name, title: step.title, changes: total, irreversible, ...(step.irreversibleWarning ? { warning: step.irreversibleWarning } : {}) };
   const approved = (irreversible === 0 || (await run.consent.irreversible(question))) && (irreversible === total || (await run.consent.reversible(question)));
   if (!approved) {
@@ -136,8 +146,8 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   const onProgress = (p: ApplyProgress) => ctx.progress({ step: step.name, phase: 'writing', counts: { done: p.index + 1, total: p.total }, message: `[${p.change.id}] ${p.state}${p.message ? `: ${p.message}` : ''}` });
   const journalOptions = run.journalOptions ?? {};
   const applied = step.apply
-    ? await step.apply(ctx, planned, options, { onProgress, journalOptions })
-    : await defaultApply(ctx, planned, options, onProgress, journalOptions);
+    ? await step.apply(ctx, shown, options, { onProgress, journalOptions })
+    : await defaultApply(ctx, shown, options, onProgress, journalOptions);
   print([...applied.runs.map(applyLine), ...(applied.notes ?? [])]);
   const stopped = applied.runs.find((r) => r.stoppedAt);
   if (stopped?.stoppedAt) {
@@ -147,7 +157,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   if (applied.exitCode !== ExitCode.OK && !step.verify) return finish('stopped', applied.exitCode, { applied });
 
   ctx.progress({ step: step.name, phase: 'verifying' });
-  const verified = step.verify ? await step.verify(ctx, planned, options, applied) : await planAgain(step, ctx, options);
+  const verified = step.verify ? await step.verify(ctx, shown, options, applied) : await planAgain(step, ctx, options);
   const undo = applied.runs.map((r) => r.runId).reverse();
   const reversible = irreversible < total;
   const tail = [...verified.text, ...(applied.exitCode === ExitCode.OK && reversible ? [`Undo with: ${undo.map((id) => `laps-migrate rollback ${id}`).join(' && ')}`] : [])];

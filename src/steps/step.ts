@@ -112,6 +112,22 @@ export interface Step<O = unknown, D = unknown> {
   nothingToChange?: string;
   /** Extra warning shown with the question about irreversible changes. */
   irreversibleWarning?: string;
+  /** What the wizard asks (the questions themselves come from the options schema). */
+  wizard?: WizardQuestions<O>;
+}
+
+/** A choice the wizard offers for an option (e.g. OUs or groups found in the domain). */
+export interface Choice {
+  name: string;
+  value: string;
+  description?: string;
+}
+
+export interface WizardQuestions<O> {
+  /** The option keys to ask about, in order (the rest keep their defaults). */
+  keys: Array<keyof O & string>;
+  /** Values to choose from for some keys, read from the directory. */
+  choices?(ctx: StepContext): Promise<Partial<Record<keyof O & string, Choice[]>>>;
 }
 
 /** Options of a step as parsed by its schema. */
@@ -124,3 +140,10 @@ export function irreversibleChanges(plan: Plan): Change[] {
 export function hasBlockingFindings(planned: PlannedStep): boolean {
   return planned.result.findings.some((f) => f.severity === 'blocker');
 }
+
+/**
+ * A step of any option type, as the registry holds them. Callers pass it options parsed by the
+ * step's own schema, so the options always match.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStep = Step<any, any>;

@@ -12,6 +12,7 @@ import type { ComputerRecord } from '../inventory-analysis.js';
 import { createPlan } from '../../journal/index.js';
 import { InputError } from '../../errors.js';
 import { isUnder } from '../../directory/dn.js';
+import { listOus } from '../../directory/organizational-units.js';
 import type { Directory } from '../../directory/types.js';
 import type { TargetInfo } from '../types.js';
 
@@ -30,6 +31,12 @@ export const inventoryStep: Step<InventoryOptions, InventoryData> = {
   name: 'inventory',
   title: 'Inventory',
   options: inventoryOptions,
+  wizard: {
+    keys: ['ou', 'staleDays'],
+    async choices(ctx) {
+      return ctx.dir ? { ou: (await listOus(ctx.dir, ctx.target.baseDn)).map((o) => ({ name: o.path, value: o.dn })) } : {};
+    },
+  },
   async plan(ctx, o) {
     if (!ctx.dir) throw new Error('inventory needs a live directory');
     await checkScope(ctx.dir, ctx.target, o.ou);

@@ -42,6 +42,7 @@ export const permissionsStep: Step<PermissionsOptions, PermissionsData> = {
   name: 'permissions',
   title: 'Permissions',
   options: permissionsOptions,
+  wizard: { keys: ['self', 'legacySelf', 'mirror', 'removeAllExtendedRights', 'fixOwners'] },
   nothingToChange: 'Nothing to change: every planned permission is already in place.',
   plan: audit,
   async verify(ctx, _p, o) {

@@ -84,6 +84,7 @@ export const schemaStep: Step<SchemaOptions, SchemaData> = {
   name: 'schema',
   title: 'Schema and prerequisites',
   options: schemaOptions,
+  wizard: { keys: ['encryption', 'createKdsRootKey'] },
   irreversibleWarning: 'Schema additions and KDS root keys can never be removed.',
   nothingToChange: 'Nothing to change: everything this step can do is already in place.',
   applyHint: (o) =>
