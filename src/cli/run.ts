@@ -11,7 +11,7 @@ import { action } from './action.js';
 import { addConnectionOptions, type ConnectionDefaults, type ConnectionFlags } from './connection-options.js';
 import { ExitCode, InputError, isUserError } from '../errors.js';
 import type { StepEntry } from '../steps/registry.js';
-import type { StepRun, StepVerdict } from '../steps/run-step.js';
+import type { Consent, ConsentQuestion, StepRun, StepVerdict } from '../steps/run-step.js';
 import type { RunVerdict, StepOutcome, RunDocument } from '../playbook/run-report.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
 import type { RunTask } from './run-progress.js';
@@ -44,6 +44,32 @@ export function connectionOf(flags: ConnectionFlags, pb: LoadedPlaybook): { flag
   if (out.sysvol === undefined && c.sysvol !== undefined) out.sysvol = c.sysvol;
   if (out.kerberos === undefined && c.kerberos !== undefined) out.kerberos = c.kerberos;
   return { flags: out, defaults: c.passwordFile !== undefined ? { passwordFile: c.passwordFile } : {} };
+}
+
+/** The playbook keys that hold a step's decisions (the cutover's are its policy). */
+function decisionKeys(step: string): string[] {
+  return step === 'cutover' ? ['policy'] : [step];
+}
+
+/**
+ * Consent for a run: the flags decide (--yes, --confirm-irreversible; never a prompt), and a step
+ * only writes when the playbook writes its decisions down: a step with changes to make whose
+ * section is missing is an error naming the key (its defaults were never chosen by anyone).
+ */
+export function playbookConsent(flags: Consent, pb: LoadedPlaybook): Consent {
+  const decided = (q: ConsentQuestion) => {
+    const missing = decisionKeys(q.step).filter((k) => pb.playbook[k] === undefined);
+    if (missing.length) {
+      throw new InputError(`${q.step} would write ${q.changes} change(s) but ${pb.file} has no "${missing.join('", "')}" key: its decisions are not written down; nothing of it was written`, {
+        reason: 'PLAYBOOK_DECISION_MISSING',
+        advice: `Add "${missing[0]}:" to ${pb.file} with the options you want ("${missing[0]}: {}" accepts the defaults the plan above used).`,
+      });
+    }
+  };
+  return {
+    reversible: async (q) => (decided(q), flags.reversible(q)),
+    irreversible: async (q) => (decided(q), flags.irreversible(q)),
+  };
 }
 
 function verdictOf(run: StepRun): RunVerdict {
@@ -122,7 +148,7 @@ async function runSteps(flags: RunFlags, pb: LoadedPlaybook, skipped: StepEntry[
   let exitCode: number = ExitCode.OK;
   let resumeFrom: string | undefined;
   let stopReason: Parameters<typeof resumeHint>[3] = 'error';
-  const consent = flagConsent({ yes: !!flags.yes, confirmIrreversible: !!flags.confirmIrreversible, nonInteractive: true });
+  const consent = playbookConsent(flagConsent({ yes: !!flags.yes, confirmIrreversible: !!flags.confirmIrreversible, nonInteractive: true }), pb);
 
   let current: ((e: import('../steps/step.js').ProgressEvent) => void) | undefined;
   const ctx = createStepContext({ dir, target, facts, progress: (e) => current?.(e) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPlain, type RunTask } from '../../../src/cli/run-progress.js';
-import { connectionOf } from '../../../src/cli/run.js';
+import { connectionOf, playbookConsent } from '../../../src/cli/run.js';
 import { parsePlaybook } from '../../../src/playbook/load.js';
 import { cellLink } from '../../../src/report/model.js';
 
@@ -53,5 +53,16 @@ describe('run connection', () => {
     const c = connectionOf({ server: 'ldaps://other', user: 'me@lab.test' }, pb);
     expect(c.flags.profile).toBeUndefined();
     expect(c.flags).toMatchObject({ server: 'ldaps://other', user: 'me@lab.test' });
+  });
+});
+
+describe('run consent', () => {
+  const yes = { reversible: async () => true, irreversible: async () => true };
+  const q = { step: 'permissions' as const, title: 'Permissions', changes: 2, irreversible: 0 };
+  it('refuses to write for a step whose decisions the playbook does not hold, naming the key', async () => {
+    const pb = parsePlaybook('version: 1\nsteps: [inventory, permissions]\n', 'p.yaml');
+    await expect(playbookConsent(yes, pb).reversible(q)).rejects.toThrow(/permissions would write 2 change\(s\) but p\.yaml has no "permissions" key/);
+    const withSection = parsePlaybook('version: 1\nsteps: [inventory, permissions]\npermissions: {}\n', 'p.yaml');
+    await expect(playbookConsent(yes, withSection).reversible(q)).resolves.toBe(true);
   });
 });
