@@ -74,16 +74,17 @@ export function playbookConsent(flags: Consent, pb: LoadedPlaybook): Consent {
 
 function verdictOf(run: StepRun): RunVerdict {
   const map: Record<StepVerdict, RunVerdict> = { ready: 'ready', blockers: 'blockers', planned: 'changes planned', changed: 'changed', unchanged: 'ready', cancelled: 'cancelled', stopped: 'conflict' };
-  const v = map[run.verdict];
-  return run.exitCode === ExitCode.BLOCKERS ? 'blockers' : v;
+  if (run.exitCode === ExitCode.INTERRUPTED_SIGINT || run.exitCode === ExitCode.INTERRUPTED_SIGTERM) return 'interrupted';
+  return run.exitCode === ExitCode.BLOCKERS ? 'blockers' : map[run.verdict];
 }
 
 /** What to do after the run stopped at `step`, and the command that resumes it. */
-function resumeHint(file: string, step: string, apply: boolean, why: 'blockers' | 'conflict' | 'irreversible' | 'error'): string {
+function resumeHint(file: string, step: string, apply: boolean, why: 'blockers' | 'conflict' | 'interrupted' | 'irreversible' | 'error'): string {
   const cmd = `laps-migrate run --playbook ${file} --from ${step}${apply ? ' --apply --yes' : ''}${why === 'irreversible' ? ' --confirm-irreversible' : ''}`;
   const first = {
     blockers: 'fix what its report shows',
     conflict: 'see what the journal recorded (laps-migrate journal show RUN-ID, named above)',
+    interrupted: 'when ready (every target is re-read and what is done is skipped)',
     irreversible: 'review its plan (irreversible changes need --confirm-irreversible; --yes never covers them)',
     error: 'fix the error above',
   }[why];
@@ -179,7 +180,7 @@ async function runSteps(flags: RunFlags, pb: LoadedPlaybook, skipped: StepEntry[
           if (r.exitCode !== ExitCode.OK && exitCode === ExitCode.OK) exitCode = r.exitCode;
           if (stop) {
             resumeFrom = entry.name;
-            stopReason = r.exitCode === ExitCode.BLOCKERS ? 'blockers' : r.exitCode === ExitCode.PARTIAL ? 'conflict' : 'error';
+            stopReason = r.exitCode === ExitCode.BLOCKERS ? 'blockers' : r.exitCode === ExitCode.PARTIAL ? 'conflict' : verdict === 'interrupted' ? 'interrupted' : 'error';
           }
           return { summary: `${verdict} (exit ${r.exitCode}) · ${r.reportDir}`, stop };
         } catch (e) {

@@ -11,7 +11,7 @@ import type { Finding, StepName, TargetInfo } from '../steps/types.js';
 import { VERSION } from '../version.js';
 
 /** What the run report says of a step. */
-export type RunVerdict = 'ready' | 'blockers' | 'changes planned' | 'changed' | 'conflict' | 'cancelled' | 'failed' | 'not run';
+export type RunVerdict = 'ready' | 'blockers' | 'changes planned' | 'changed' | 'conflict' | 'interrupted' | 'cancelled' | 'failed' | 'not run';
 
 export interface StepOutcome {
   step: StepName;
@@ -48,6 +48,7 @@ const TONE: Record<RunVerdict, Tone> = {
   changed: 'good',
   blockers: 'bad',
   conflict: 'bad',
+  interrupted: 'warn',
   failed: 'bad',
   cancelled: 'neutral',
   'not run': 'neutral',
