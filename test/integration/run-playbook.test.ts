@@ -38,7 +38,7 @@ describe('run --playbook', () => {
     expect(r.stderr).not.toMatch(/unexpected failure/);
     expect(r.code).toBe(3);
     const f = folders(out);
-    expect(f.map((x) => x.replace(/^\d{8}T\d{6}Z-/, ''))).toEqual(['inventory', 'permissions', 'run', 'schema'].sort());
+    expect(f.map((x) => x.replace(/^\d{8}T\d{6}Z-/, '')).sort()).toEqual(['inventory', 'permissions', 'run', 'schema']);
     // plain timestamped progress lines without a terminal
     expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ inventory: started$/m);
     expect(r.stdout).toMatch(/Run report: .*-run\/report\.html/);
@@ -71,7 +71,7 @@ describe('run --playbook', () => {
     const { out, state } = fresh();
     const r = cli(['--state-dir', state, 'run', '--playbook', READINESS, '--out', out, '--from', 'permissions', '--json']);
     expect(r.code).toBe(0);
-    expect(folders(out).map((x) => x.replace(/^\d{8}T\d{6}Z-/, ''))).toEqual(['permissions', 'run']);
+    expect(folders(out).map((x) => x.replace(/^\d{8}T\d{6}Z-/, '')).sort()).toEqual(['permissions', 'run']);
     const j = JSON.parse(r.stdout) as { exitCode: number; steps: Array<{ step: string; verdict: string }> };
     expect(j.exitCode).toBe(0);
     expect(j.steps.map((s) => s.step)).toEqual(['permissions']);
