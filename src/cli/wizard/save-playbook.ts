@@ -6,6 +6,8 @@
 import { stringify } from 'yaml';
 import { writePrivateFile } from '../../config/paths.js';
 import type { ConnectionFlags } from '../connection-options.js';
+import { playbookSections } from '../../playbook/load.js';
+import type { StepName } from '../../model/step-result.js';
 
 export interface WizardDecisions {
   connection: ConnectionFlags & { profile?: string };
@@ -18,7 +20,7 @@ export function playbookYaml(d: WizardDecisions): string {
     ? { profile: c.profile }
     : { ...(c.server ? { server: c.server } : {}), ...(c.user ? { user: c.user } : {}), ...(c.caFile ? { caFile: c.caFile } : {}), ...(c.starttls ? { startTls: true } : {}), ...(c.baseDn ? { baseDn: c.baseDn } : {}) };
   const doc: Record<string, unknown> = { version: 1, connection, steps: d.steps.map((s) => s.name) };
-  for (const s of d.steps) doc[s.name] = s.options;
+  for (const s of d.steps) Object.assign(doc, playbookSections(s.name as StepName, s.options));
   return `# Saved by the laps-migrate wizard on ${new Date().toISOString().slice(0, 10)}.\n# Rerun with: laps-migrate run --playbook <this file> [--apply --yes]\n${stringify(doc)}`;
 }
 
