@@ -8,17 +8,21 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LdapDirectory } from '../../src/directory/ldap-directory.js';
-import { labDown, labUp } from '../../src/lab/lab.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { dateToFiletime } from '../../src/dtyp/filetime.js';
-import { TEST_LAB_IP } from './global-setup.js';
-import { cli, labDir, testRoot, type CliResult } from './lab-env.js';
+import { useRehearsalLab } from './rehearsal-lab.js';
+import { cli, testRoot, type CliResult } from './lab-env.js';
 
+const rehearsal = useRehearsalLab({ folder: 'emulation-lab', seed: 11, profileName: 'emulation' });
+const dir = rehearsal.dir;
 let m: LabManifest;
 let admin: LdapDirectory;
-const dir = () => join(testRoot(), 'emulation-lab');
+beforeAll(() => {
+  m = rehearsal.manifest();
+  admin = rehearsal.admin();
+});
 const state = () => join(testRoot(), 'emulation-state');
 const out = () => join(testRoot(), 'emulation-reports');
 
@@ -85,19 +89,6 @@ let applyRun = '';
 let daclBefore: Buffer;
 let readinessReport = '';
 
-beforeAll(async () => {
-  process.env.XDG_CONFIG_HOME = join(testRoot(), 'config');
-  process.env.XDG_STATE_HOME = join(testRoot(), 'state');
-  await labDown(labDir());
-  m = await labUp({ dir: dir(), ip: TEST_LAB_IP, recreate: true, scenario: 'migration-rehearsal', seed: 11, profileName: 'emulation', log: () => undefined });
-  admin = await LdapDirectory.connect({ server: m.urls.ldaps, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') });
-}, 300_000);
-
-afterAll(async () => {
-  await admin?.close();
-  await labDown(dir());
-  await labUp({ dir: labDir(), ip: TEST_LAB_IP, profileName: 'lab', log: () => undefined });
-}, 120_000);
 
 describe('emulation on the migration-rehearsal scenario', () => {
   it('refuses bad input with exit 2 and a message naming the flag', () => {

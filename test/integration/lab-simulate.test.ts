@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LdapDirectory } from '../../src/directory/ldap-directory.js';
 import { readLapsSchema } from '../../src/directory/laps-schema.js';
 import { rootKeyFromDirectoryEntry, rootKeyToJsonObject, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES } from '../../src/dpapi-ng/root-key.js';
@@ -15,17 +15,22 @@ import { dwordEntry, stringEntry, type PolicyEntry } from '../../src/laps/regist
 import { applyAclOps } from '../../src/lab/acl-tool.js';
 import { readDevice } from '../../src/lab/device-state.js';
 import { writeGpoFolder } from '../../src/lab/gpo-folder.js';
-import { labDown, labUp } from '../../src/lab/lab.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { ADMIN_TEMPLATES_CSE, REGISTRY_TOOL } from '../../src/lab/estate.js';
 import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
 import { TEST_LAB_IP } from './global-setup.js';
-import { cli, labDir, readTreeText, testRoot } from './lab-env.js';
+import { useRehearsalLab } from './rehearsal-lab.js';
+import { cli, readTreeText, testRoot } from './lab-env.js';
 import { extendWindowsLapsSchema } from './windows-laps-fixture.js';
 
+const rehearsal = useRehearsalLab({ folder: 'rehearsal', seed: 7, profileName: 'rehearsal' });
+const dir = rehearsal.dir;
 let m: LabManifest;
 let admin: LdapDirectory;
-const dir = () => join(testRoot(), 'rehearsal');
+beforeAll(() => {
+  m = rehearsal.manifest();
+  admin = rehearsal.admin();
+});
 const W = WINDOWS_LAPS_GPO_KEY;
 
 function ou(path: string): string {
@@ -63,19 +68,6 @@ async function setWindowsLapsGpo(name: string, entries: PolicyEntry[], linkAt: s
   await admin.modify(linkAt, [{ operation: 'replace', attribute: 'gPLink', values: [`${prior ? String(prior) : ''}[LDAP://${g.dn};0]`] }]);
 }
 
-beforeAll(async () => {
-  process.env.XDG_CONFIG_HOME = join(testRoot(), 'config');
-  process.env.XDG_STATE_HOME = join(testRoot(), 'state');
-  await labDown(labDir());
-  m = await labUp({ dir: dir(), ip: TEST_LAB_IP, recreate: true, scenario: 'migration-rehearsal', seed: 7, profileName: 'rehearsal', log: () => undefined });
-  admin = await LdapDirectory.connect({ server: m.urls.ldaps, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') });
-}, 300_000);
-
-afterAll(async () => {
-  await admin?.close();
-  await labDown(dir());
-  await labUp({ dir: labDir(), ip: TEST_LAB_IP, profileName: 'lab', log: () => undefined });
-}, 120_000);
 
 describe('migration-rehearsal scenario', () => {
   it('builds the estate the issue describes', async () => {

@@ -20,6 +20,16 @@ async function answerPermissionQuestions(s: TmuxSession): Promise<void> {
   }
 }
 
+/** Lab profile, start at Permissions, default answers, up to the consent question. */
+async function toPermissionsConsent(s: TmuxSession): Promise<void> {
+  await s.waitFor('Connect with:');
+  s.keys('Enter');
+  await s.waitFor('Start at:');
+  s.keys('Down', 'Down', 'Enter');
+  await answerPermissionQuestions(s);
+  await s.waitFor(/Write \d+ change\(s\) to lab\.example\.test\?/, 90_000);
+}
+
 describe('wizard', () => {
   let work: string;
   let session: TmuxSession | undefined;
@@ -66,12 +76,7 @@ describe('wizard', () => {
   it('Ctrl-C at the consent prompt writes nothing and exits 130 with how to resume', async () => {
     const state = join(work, 'state2');
     const s = start('ctrlc', state);
-    await s.waitFor('Connect with:');
-    s.keys('Enter');
-    await s.waitFor('Start at:');
-    s.keys('Down', 'Down', 'Enter');
-    await answerPermissionQuestions(s);
-    await s.waitFor(/Write \d+ change\(s\) to lab\.example\.test\?/, 90_000);
+    await toPermissionsConsent(s);
     s.keys('C-c');
     expect(await s.exitCode()).toBe(130);
     expect(s.screen()).toContain('Resume with: laps-migrate wizard');
@@ -82,12 +87,7 @@ describe('wizard', () => {
   it('applies the permissions step after its consent, journaled; a second wizard proposes what is still open', async () => {
     const state = join(work, 'state3');
     const s = start('perm', state);
-    await s.waitFor('Connect with:');
-    s.keys('Enter');
-    await s.waitFor('Start at:');
-    s.keys('Down', 'Down', 'Enter');
-    await answerPermissionQuestions(s);
-    await s.waitFor(/Write \d+ change\(s\) to lab\.example\.test\?/, 90_000);
+    await toPermissionsConsent(s);
     s.type('y');
     const done = await s.waitFor(/Verified: a new plan has nothing to change/, 90_000);
     expect(done).toMatch(/Applied run \S+-permissions-\S+: \d+ written and verified/);

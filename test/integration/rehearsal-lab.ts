@@ -1,0 +1,38 @@
+/**
+ * A test file that needs the migration-rehearsal estate stops the shared lab, builds that
+ * scenario on the same address (its own folder and profile), and brings the shared lab back
+ * afterwards. Returns getters for the manifest and an admin connection.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { LdapDirectory } from '../../src/directory/ldap-directory.js';
+import { labDown, labUp } from '../../src/lab/lab.js';
+import type { LabManifest } from '../../src/lab/manifest.js';
+import { TEST_LAB_IP } from './global-setup.js';
+import { labDir, testRoot } from './lab-env.js';
+
+export interface RehearsalLab {
+  manifest(): LabManifest;
+  admin(): LdapDirectory;
+  dir(): string;
+}
+
+export function useRehearsalLab(o: { folder: string; seed: number; profileName: string }): RehearsalLab {
+  let m: LabManifest | undefined;
+  let admin: LdapDirectory | undefined;
+  const dir = () => join(testRoot(), o.folder);
+  beforeAll(async () => {
+    process.env.XDG_CONFIG_HOME = join(testRoot(), 'config');
+    process.env.XDG_STATE_HOME = join(testRoot(), 'state');
+    await labDown(labDir());
+    m = await labUp({ dir: dir(), ip: TEST_LAB_IP, recreate: true, scenario: 'migration-rehearsal', seed: o.seed, profileName: o.profileName, log: () => undefined });
+    admin = await LdapDirectory.connect({ server: m.urls.ldaps, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') });
+  }, 300_000);
+  afterAll(async () => {
+    await admin?.close();
+    await labDown(dir());
+    await labUp({ dir: labDir(), ip: TEST_LAB_IP, profileName: 'lab', log: () => undefined });
+  }, 120_000);
+  return { manifest: () => m!, admin: () => admin!, dir };
+}
