@@ -47,10 +47,11 @@ export function registerJournal(program: Command, options: JournalCommandOptions
         const run = JournalStore.open().readRun(runArg);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-          warn(run.warnings);
         } else {
-          process.stdout.write(renderRun(run, { details: !!flags.details, ...(options.describeDescriptor ? { describeDescriptor: options.describeDescriptor } : {}) }));
+          process.stdout.write(renderRun({ ...run, warnings: [] }, { details: !!flags.details, ...(options.describeDescriptor ? { describeDescriptor: options.describeDescriptor } : {}) }));
         }
+        // on stderr, as every journal command warns (torn or damaged lines, newer formats)
+        warn(run.warnings);
         return 0;
       }),
     );
@@ -64,6 +65,8 @@ export function registerJournal(program: Command, options: JournalCommandOptions
       action(async (runArg: string | undefined, flags: { all?: boolean; csv?: string }) => {
         if (!flags.csv) throw new InputError('journal export needs --csv FILE');
         if (!!runArg === !!flags.all) throw new InputError('give either a RUN or --all', { advice: 'laps-migrate journal export RUN --csv FILE, or journal export --all --csv FILE' });
+        const { outputFile } = await import('./parse-input.js');
+        outputFile('--csv', flags.csv);
         const { JournalStore } = await import('../journal/journal-store.js');
         const { readEventRows, runRows, toCsv } = await import('../journal/export-csv.js');
         const { writePrivateFile } = await import('../config/paths.js');

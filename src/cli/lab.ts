@@ -2,6 +2,13 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { InputError } from '../errors.js';
+import { outputDir, parseWholeNumber, RANGES } from './parse-input.js';
+
+/** lab up/down/reset write the lab (and up the profile): under the state-folder lock, held until exit. */
+async function lockFor(purpose: string): Promise<void> {
+  const { acquireStateLock } = await import('../config/state-lock.js');
+  acquireStateLock(purpose);
+}
 
 function say(json: boolean | undefined) {
   return (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -14,7 +21,7 @@ export function registerLab(program: Command): void {
     .command('up')
     .description('install (if allowed), provision, seed and start the lab DC; writes the connection profile "lab"')
     .option('--dir <dir>', 'lab folder (default: <state dir>/lab)')
-    .option('--ip <address>', 'loopback address to listen on', '127.0.0.1')
+    .option('--ip <address>', 'loopback address to listen on (default: an existing lab\'s own, else 127.0.0.1)')
     .option('--install-packages', 'install the Debian packages the lab needs if missing (root)')
     .option('--computers <n>', 'also seed N computers offline under OU=Bulk (for benchmarks)', '0')
     .option('--legacy-schema <variant>', 'standard, renamed (ms-Contoso-AdmPwd) or none', 'standard')
@@ -23,16 +30,17 @@ export function registerLab(program: Command): void {
     .option('--recreate', 'throw away an existing lab in --dir and provision again')
     .option('--json', 'print the manifest (no passwords) as JSON')
     .action(
-      action(async (o: { dir?: string; ip: string; installPackages?: boolean; computers: string; legacySchema: string; profile: string | false; recreate?: boolean; json?: boolean }) => {
-        const { labUp } = await import('../lab/lab.js');
-        const computers = Number(o.computers);
-        if (!Number.isInteger(computers) || computers < 0) throw new InputError(`--computers must be a whole number, not "${o.computers}"`);
+      action(async (o: { dir?: string; ip?: string; installPackages?: boolean; computers: string; legacySchema: string; profile: string | false; recreate?: boolean; json?: boolean }) => {
+        const computers = parseWholeNumber('--computers', o.computers, RANGES.labComputers);
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
         if (!['standard', 'renamed', 'none'].includes(o.legacySchema)) throw new InputError('--legacy-schema must be standard, renamed or none');
+        await lockFor('lab up');
+        const { labUp } = await import('../lab/lab.js');
         const started = Date.now();
         const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
         const m = await labUp({
           ...(o.dir ? { dir: o.dir } : {}),
-          ip: o.ip,
+          ...(o.ip ? { ip: o.ip } : {}),
           installPackages: !!o.installPackages,
           ...(interactive
             ? {
@@ -74,6 +82,8 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder')
     .action(
       action(async (o: { dir?: string }) => {
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
+        await lockFor('lab down');
         const { labDown } = await import('../lab/lab.js');
         const stopped = await labDown(o.dir);
         process.stdout.write(stopped ? 'lab DC stopped\n' : 'lab DC was not running\n');
@@ -88,22 +98,24 @@ export function registerLab(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { dir?: string; json?: boolean }) => {
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
         const { labStatus } = await import('../lab/lab.js');
         const s = labStatus(o.dir);
         if (o.json) {
           process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-          return s.exists ? 0 : 3;
+          return 0;
         }
+        // a status query succeeds whatever the state: scripts read "running"/"exists" in --json
         if (!s.exists) {
           process.stdout.write(`no lab in ${s.dir}; run "laps-migrate lab up"\n`);
-          return 3;
+          return 0;
         }
         const m = s.manifest!;
         process.stdout.write(
           `${s.running ? `running (pid ${s.pid})` : 'stopped'}: ${m.dnsHostName} on ${m.urls.ldaps}, ${m.computers.length} computers, created ${m.createdAt}\n` +
             (s.note ? `note: ${s.note}\n` : ''),
         );
-        return s.running ? 0 : 3;
+        return 0;
       }),
     );
 
@@ -113,6 +125,8 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder')
     .action(
       action(async (o: { dir?: string }) => {
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
+        await lockFor('lab reset');
         const { labReset } = await import('../lab/lab.js');
         const started = Date.now();
         await labReset(o.dir);

@@ -4,7 +4,7 @@
  * this; the emulation and cutover steps resolve the readers they grant to.
  */
 import { dnKey } from './dn.js';
-import { escapeFilterValue, firstBinary as buf, firstString as str } from './entry.js';
+import { allStrings, escapeFilterValue, firstBinary as buf, firstString as str } from './entry.js';
 import { eachLimited } from './pipelining.js';
 import type { DirEntry, Directory } from './types.js';
 import { sidToString } from '../dtyp/sid.js';
@@ -64,7 +64,7 @@ export class PrincipalResolver {
         this.principals.set(sid, { sid, name: sidDisplayName(sid) ?? sid, kind: universalSid(sid) ? 'well-known' : 'unknown', groups: [] });
         return;
       }
-      const classes = (e.attributes['objectclass'] ?? []).map((v) => String(v).toLowerCase());
+      const classes = allStrings(e, 'objectClass').map((v) => v.toLowerCase());
       const sam = str(e, 'sAMAccountName');
       if (classes.includes(FSP)) {
         this.principals.set(sid, { sid, name: `${sidDisplayName(sid) ?? sid} (foreign principal)`, kind: 'foreign', groups: [], dn: e.dn });
@@ -97,7 +97,7 @@ async function groupsOf(dir: Directory, dn: string, kind: Principal['kind'], cac
     if (!n) {
       const e = await dir.read(d, ['objectSid', 'memberOf'], { binaryAttributes: ['objectSid'] });
       const b = e ? buf(e, 'objectSid') : undefined;
-      n = { sid: b ? sidToString(b) : undefined, memberOf: e ? (e.attributes['memberof'] ?? []).map(String) : [] };
+      n = { sid: b ? sidToString(b) : undefined, memberOf: e ? allStrings(e, 'memberOf') : [] };
       cache.set(k, n);
     }
     return n;

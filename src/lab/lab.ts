@@ -55,7 +55,8 @@ function validateIp(ip: string): void {
 export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
   const log = options.log ?? (() => undefined);
   const dir = resolve(options.dir ?? defaultLabDir());
-  const ip = options.ip ?? '127.0.0.1';
+  // an existing lab starts on its own address unless another one is asked for
+  const ip = options.ip ?? (options.recreate ? undefined : readManifest(dir)?.ip) ?? '127.0.0.1';
   validateIp(ip);
   const layout = layoutOf(dir);
 

@@ -1,5 +1,6 @@
 /**
- * The inventory findings (README "Finding codes") from the rollup and the schema facts.
+ * The inventory findings (README "Finding codes") from the rollup and the schema facts, one
+ * small function per group of codes.
  */
 import type { Finding } from '../../model/step-result.js';
 import type { GpoRecord, InventoryOptions, InventorySummary, OuRecord } from './model.js';
@@ -22,9 +23,9 @@ export interface InventoryFindingInput {
   presenceChecked: boolean;
 }
 
-export function inventoryFindings(i: InventoryFindingInput): Finding[] {
+/** LEGACY_SCHEMA_MISSING, LEGACY_SCHEMA_RENAMED, WINDOWS_LAPS_SCHEMA_MISSING. */
+function schemaFindings(i: InventoryFindingInput): Finding[] {
   const f: Finding[] = [];
-  const { summary: s, acc, options } = i;
   if (!i.schema.legacyName) {
     f.push({ code: 'LEGACY_SCHEMA_MISSING', severity: 'info', object: 'schema', message: 'The legacy LAPS schema (ms-Mcs-AdmPwd) is not in this forest.', advice: 'Nothing to migrate from legacy LAPS; go straight to Windows LAPS.' });
   } else if (i.schema.legacyRenamed) {
@@ -33,6 +34,13 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
   if (!i.schema.windowsPresent) {
     f.push({ code: 'WINDOWS_LAPS_SCHEMA_MISSING', severity: 'info', object: 'schema', message: 'The Windows LAPS schema (msLAPS-*) is not extended yet.', advice: 'Run the schema step (laps-migrate schema) to check prerequisites and extend it.' });
   }
+  return f;
+}
+
+/** PASSWORD_NOT_ROTATING, with the OUs that hold most of them. */
+function rotationFindings(i: InventoryFindingInput): Finding[] {
+  const f: Finding[] = [];
+  const { summary: s, acc, options } = i;
   const overdue = s.health.overdue;
   if (overdue > 0) {
     const top = [...i.ous].filter((o) => o.health.overdue > 0).sort((a, b) => b.health.overdue - a.health.overdue).slice(0, 5);
@@ -46,6 +54,13 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
       advice: 'For active computers, check that the LAPS GPO reaches them and that the CSE (or Windows LAPS) runs: event log AdmPwd / Microsoft-Windows-LAPS/Operational. Stale ones can be ignored or cleaned up.',
     });
   }
+  return f;
+}
+
+/** NEVER_MANAGED, OS_UNSUPPORTED, OS_PATCH_LEVEL_UNKNOWN: computers Windows LAPS must still reach. */
+function coverageFindings(i: InventoryFindingInput): Finding[] {
+  const f: Finding[] = [];
+  const { summary: s, acc } = i;
   if (i.neverManagedCount > 0) {
     f.push({
       code: 'NEVER_MANAGED',
@@ -77,6 +92,13 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
       advice: 'AD does not record patch levels: confirm with your patch management before the cutover wave that includes them.',
     });
   }
+  return f;
+}
+
+/** LEGACY_WITHOUT_GPO, GPO_INHERITANCE_BLOCKED, LEGACY_GPO_LINKED / _UNLINKED. */
+function gpoFindings(i: InventoryFindingInput): Finding[] {
+  const f: Finding[] = [];
+  const { acc } = i;
   if (acc.noGpoLegacy > 0) {
     f.push({
       code: 'LEGACY_WITHOUT_GPO',
@@ -108,6 +130,13 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
       advice: 'The emulation and cutover steps replace it with a Windows LAPS policy; keep it until every computer it reaches is verified on Windows LAPS.',
     });
   }
+  return f;
+}
+
+/** BOTH_PASSWORDS, DOMAIN_CONTROLLERS_DSRM, JOINER_OWNED_COMPUTERS, STALE_COMPUTERS, DISABLED_COMPUTERS. */
+function accountFindings(i: InventoryFindingInput): Finding[] {
+  const f: Finding[] = [];
+  const { summary: s, acc, options } = i;
   if (s.states.both > 0) {
     f.push({ code: 'BOTH_PASSWORDS', severity: 'info', object: 'computers', count: s.states.both, message: `${s.states.both} computer(s) carry both a legacy and a Windows LAPS password: ${list(acc.examples.both, s.states.both)}.`, advice: 'Normal during side-by-side migration; the cleanup step clears the legacy one once the Windows LAPS password is verified newer.' });
   }
@@ -123,6 +152,13 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
   if (s.disabled > 0) {
     f.push({ code: 'DISABLED_COMPUTERS', severity: 'info', object: 'computers', count: s.disabled, message: `${s.disabled} computer account(s) are disabled.`, advice: 'Their LAPS passwords do not rotate; exclude them from waves.' });
   }
+  return f;
+}
+
+/** PASSWORD_PRESENCE_NOT_READABLE. */
+function presenceFindings(i: InventoryFindingInput): Finding[] {
+  const f: Finding[] = [];
+  const { summary: s } = i;
   const pr = s.presenceReadable;
   if (!pr.legacy || !pr.windowsClear || !pr.windowsEncrypted) {
     const which = [!pr.legacy && 'ms-Mcs-AdmPwd', !pr.windowsClear && 'msLAPS-Password', !pr.windowsEncrypted && 'msLAPS-EncryptedPassword'].filter(Boolean);
@@ -137,4 +173,18 @@ export function inventoryFindings(i: InventoryFindingInput): Finding[] {
     });
   }
   return f;
+}
+
+/** One function per group of codes, in the order the findings are listed. */
+const FINDING_GROUPS: ReadonlyArray<(i: InventoryFindingInput) => Finding[]> = [
+  schemaFindings,
+  rotationFindings,
+  coverageFindings,
+  gpoFindings,
+  accountFindings,
+  presenceFindings,
+];
+
+export function inventoryFindings(i: InventoryFindingInput): Finding[] {
+  return FINDING_GROUPS.flatMap((group) => group(i));
 }

@@ -25,7 +25,7 @@ function count(c: ComputerCounts, r: ComputerRecord): void {
   c.readiness[r.osReadiness]++;
 }
 
-export const AGE_BINS: Array<{ label: string; max: number }> = [
+const AGE_BINS: Array<{ label: string; max: number }> = [
   { label: '0-7 d', max: 7 },
   { label: '8-14 d', max: 14 },
   { label: '15-30 d', max: 30 },

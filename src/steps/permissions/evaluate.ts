@@ -21,7 +21,7 @@ function attributeTarget(g: LapsGuids, key: LapsAttributeKey): AccessTarget['att
   return { guid: a.guid, propertySet: a.propertySet ?? null, name: a.name };
 }
 
-export function capabilityTargets(g: LapsGuids): Partial<Record<Capability, CapabilityTarget>> {
+function capabilityTargets(g: LapsGuids): Partial<Record<Capability, CapabilityTarget>> {
   const out: Partial<Record<Capability, CapabilityTarget>> = {};
   const classes = [g.computerClass];
   const add = (cap: Capability, key: LapsAttributeKey, rights: number, decisive: number) => {
@@ -46,7 +46,7 @@ interface SelfRequirement {
 const RP = ADS_RIGHT_DS_READ_PROP;
 const WP = ADS_RIGHT_DS_WRITE_PROP;
 
-export function selfRequirements(g: LapsGuids): SelfRequirement[] {
+function selfRequirements(g: LapsGuids): SelfRequirement[] {
   const req: SelfRequirement[] = [];
   const need = (group: SelfRequirement['group'], key: LapsAttributeKey, rights: number, verb: string) => {
     const a = g.attributes[key];
@@ -99,7 +99,7 @@ function sortRoutes(r: Iterable<Route>): Route[] {
  * The token a computer presents when it writes to itself: its SID (so SELF applies), Domain
  * Computers, Everyone and Authenticated Users.
  */
-export function computerToken(objectSid: string, domainSid: string): string[] {
+function computerToken(objectSid: string, domainSid: string): string[] {
   return [objectSid, `${domainSid}-515`, WellKnownSids.EVERYONE, WellKnownSids.AUTHENTICATED_USERS];
 }
 
