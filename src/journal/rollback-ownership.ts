@@ -37,6 +37,8 @@ function targetKey(c: JournalChange): { dn: string; part: string } {
   const dn = c.dn.toLowerCase();
   if (c.kind === 'modify-attribute') return { dn, part: `attr:${c.attribute.toLowerCase()}` };
   if (c.kind === 'replace-dacl') return { dn, part: 'dacl' };
+  // a SYSVOL file is its own target (the GPO's DN names it only for listings)
+  if (c.kind === 'replace-file') return { dn: `file:${c.path}`, part: 'file' };
   return { dn, part: 'entry' };
 }
 
@@ -63,6 +65,8 @@ export function imageShowsAfter(c: JournalChange, img: JournalImage | undefined)
       return 'absent' in img ? false : 'entry' in img ? true : undefined;
     case 'delete-entry':
       return 'absent' in img;
+    case 'replace-file':
+      return 'file' in img ? img.file === c.after : 'absent' in img ? c.after === null : undefined;
   }
 }
 
