@@ -1,6 +1,8 @@
 /**
  * The live Directory over LDAP (ldapts): LDAPS or StartTLS with certificate verification by
- * default, simple bind, paged searches as async iterators, the SD-flags control.
+ * default, simple or Kerberos bind, paged searches as async iterators, the SD-flags control.
+ * (Over 400 lines: one class that owns the ldapts client and the socket watch every operation
+ * goes through; the bind protocols, error mapping and controls live in their own files.)
  */
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
