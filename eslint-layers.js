@@ -11,6 +11,7 @@ export const LAYER_RANKS = {
   steps: 70,
   lab: 70,
   report: 60,
+  gpo: 55,
   journal: 50,
   directory: 40,
   laps: 32,

@@ -18,6 +18,7 @@ import { registerDpapiNg } from './dpapi-ng.js';
 import { registerPassword } from './password.js';
 import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
+import { registerGpo } from './gpo.js';
 import { registerWizard } from './wizard/index.js';
 
 export function buildProgram(): Command {
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
       }),
     registerPassword,
     registerSd,
+    registerGpo,
     registerWizard,
   ];
   for (const register of commands) register(program);

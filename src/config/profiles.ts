@@ -16,9 +16,11 @@ export interface Profile {
   user?: string;
   passwordFile?: string;
   baseDn?: string;
+  /** The SYSVOL share (mounted or copied) for commands that read or write GPO files (--sysvol). */
+  sysvol?: string;
 }
 
-const KEYS: Array<keyof Profile> = ['server', 'startTls', 'insecurePlainLdap', 'caFile', 'user', 'passwordFile', 'baseDn'];
+const KEYS: Array<keyof Profile> = ['server', 'startTls', 'insecurePlainLdap', 'caFile', 'user', 'passwordFile', 'baseDn', 'sysvol'];
 
 export function configFile(): string {
   return join(configDir(), 'config.yaml');

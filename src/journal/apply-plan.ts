@@ -18,6 +18,9 @@ import type { Change, Plan } from './change.js';
 import type { ApplyCounts, ChangeState, JournalError, JournalImage, Who } from './journal-records.js';
 import type { JournalStore, RunWriter } from './journal-store.js';
 import { countStates } from './run-record.js';
+import { nodeFileAccess, type FileAccess } from '../directory/sysvol-files.js';
+// (over 400 lines: one engine loop and its per-kind helpers; file changes keep theirs in file-change.ts)
+import { fileImage, guardVerdict, isFileWriteError, judgeFile, readFileCurrent, writeFile, type FileCurrent } from './file-change.js';
 
 export interface ApplyProgress {
   change: Change;
@@ -39,6 +42,8 @@ export interface ApplyOptions {
   descriptorsEqual?: (a: Buffer, b: Buffer) => boolean;
   /** Command-line options to record with the run (secrets are dropped). */
   options?: Record<string, unknown>;
+  /** How file changes (SYSVOL) reach their files; default: the local file system / mount. */
+  files?: FileAccess;
 }
 
 export interface ChangeOutcome {
@@ -64,7 +69,8 @@ type Current =
   | { kind: 'values'; values: Value[] }
   | { kind: 'entry'; attributes: Record<string, Value[]> }
   | { kind: 'absent' }
-  | { kind: 'descriptor'; bytes: Buffer | undefined };
+  | { kind: 'descriptor'; bytes: Buffer | undefined }
+  | FileCurrent;
 
 type Verdict = { verdict: 'done' } | { verdict: 'ready' } | { verdict: 'conflict'; message: string };
 
@@ -104,6 +110,8 @@ function errorInfo(e: unknown, secret: boolean): JournalError {
 /** Did the server answer (so an atomic LDAP write is known not to have happened)? */
 function writeOutcome(e: unknown): 'not-applied' | 'unknown' {
   if (isUserError(e) && e.exitCode === ExitCode.CONNECTION) return 'unknown';
+  // a file is replaced by an atomic rename: a failed file write changed nothing
+  if (isFileWriteError(e)) return 'not-applied';
   return ldapCodeOf(e) !== undefined ? 'not-applied' : 'unknown';
 }
 
@@ -121,8 +129,10 @@ function entryHas(current: Record<string, Value[]>, expected: Record<string, Val
   });
 }
 
-async function readCurrent(dir: Directory, c: Change): Promise<Current> {
+async function readCurrent(dir: Directory, c: Change, files: FileAccess = nodeFileAccess): Promise<Current> {
   switch (c.kind) {
+    case 'replace-file':
+      return readFileCurrent(files, c);
     case 'modify-attribute': {
       const entry = await dir.read(c.dn, [c.attribute], c.binary ? { binaryAttributes: [c.attribute] } : undefined);
       if (!entry) return { kind: 'missing' };
@@ -167,6 +177,8 @@ function judge(c: Change, cur: Current, equal: (a: Buffer, b: Buffer) => boolean
       if (equal(cur.bytes, c.before)) return { verdict: 'ready' };
       return { verdict: 'conflict', message: 'the DACL was changed since the plan was made' };
     }
+    case 'replace-file':
+      return cur.kind === 'file' ? judgeFile(c, cur) : { verdict: 'conflict', message: 'not a file' };
   }
 }
 
@@ -199,11 +211,16 @@ function image(c: Change, cur: Current): JournalImage {
     }
     case 'descriptor':
       return cur.bytes ? { descriptor: cur.bytes.toString('base64') } : { absent: true };
+    case 'file':
+      return fileImage(cur);
   }
 }
 
-async function write(dir: Directory, c: Change, cur: Current): Promise<void> {
+async function write(dir: Directory, c: Change, cur: Current, files: FileAccess = nodeFileAccess): Promise<void> {
   switch (c.kind) {
+    case 'replace-file':
+      if (cur.kind === 'file') writeFile(files, c, cur);
+      return;
     case 'modify-attribute': {
       const current = cur.kind === 'values' ? cur.values : [];
       // delete the exact values as the server holds them, add the new ones: one atomic modify
@@ -261,6 +278,7 @@ async function identify(dir: Directory): Promise<Who> {
 export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStore, options: ApplyOptions = {}): Promise<ApplyResult> {
   await confirmed(plan, options.confirmIrreversible);
   const equal = options.descriptorsEqual ?? descriptorsEquivalent;
+  const files = options.files ?? nodeFileAccess;
   const who = await identify(dir);
   const run: RunWriter = journal.startRun({
     kind: plan.rollbackOf ? 'rollback' : 'apply',
@@ -311,7 +329,7 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
     // 1. re-read
     let cur: Current;
     try {
-      cur = await readCurrent(dir, c);
+      cur = await readCurrent(dir, c, files);
     } catch (e) {
       const err = errorInfo(e, c.secret);
       j(() => run.recordState(c.id, 'failed', { phase: 'read', outcome: 'not-applied', error: err }));
@@ -320,7 +338,9 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
     }
 
     // 2./3. already done, or someone else's change
-    const v = judge(c, cur, equal);
+    let v = judge(c, cur, equal);
+    // a GPO's other half must still be as planned before its first file is written
+    if (v.verdict === 'ready' && c.kind === 'replace-file') v = await guardVerdict(dir, files, c);
     if (v.verdict === 'done') {
       j(() => run.recordState(c.id, 'already-done', { observed: image(c, cur) }));
       set('already-done');
@@ -336,7 +356,7 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
     j(() => run.recordState(c.id, 'writing', { beforeImage: image(c, cur) }));
     set('writing');
     try {
-      await write(dir, c, cur);
+      await write(dir, c, cur, files);
     } catch (e) {
       const code = ldapCodeOf(e);
       const why = code !== undefined ? PRECONDITION_CODES.get(code) : undefined;
@@ -344,7 +364,7 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
         // the conditional write was refused: the target changed between our read and our write
         let again: Current | undefined;
         try {
-          again = await readCurrent(dir, c);
+          again = await readCurrent(dir, c, files);
         } catch {
           again = undefined;
         }
@@ -372,7 +392,7 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
     // 5. verify
     let after: Current;
     try {
-      after = await readCurrent(dir, c);
+      after = await readCurrent(dir, c, files);
     } catch (e) {
       const err = errorInfo(e, c.secret);
       j(() => run.recordState(c.id, 'failed', { phase: 'verify', error: err, note: 'written; the read-back failed' }));

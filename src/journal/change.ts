@@ -6,13 +6,14 @@
 import { InputError } from '../errors.js';
 import { isSecretAttribute } from './secret-attributes.js';
 import { valuesMinus, valuesUnion, type Value, type ValueMatch } from './attribute-values.js';
+import type { ReplaceFileChange } from './file-change.js';
 
 /** SD-flags value for "DACL only" (LDAP_SERVER_SD_FLAGS_OID): what a DACL change reads and writes. */
 export const SD_FLAGS_DACL = 4;
 
-export type ChangeKind = 'add-entry' | 'delete-entry' | 'modify-attribute' | 'replace-dacl';
+export type ChangeKind = 'add-entry' | 'delete-entry' | 'modify-attribute' | 'replace-dacl' | 'replace-file';
 
-interface ChangeBase {
+export interface ChangeBase {
   /** Unique within a plan ("c1", "c2", ...). */
   id: string;
   kind: ChangeKind;
@@ -70,7 +71,8 @@ export interface ReplaceDaclChange extends ChangeBase {
   after: Buffer;
 }
 
-export type Change = AddEntryChange | DeleteEntryChange | ModifyAttributeChange | ReplaceDaclChange;
+/** A file (GPT.INI, Registry.pol): see file-change.ts. */
+export type Change = AddEntryChange | DeleteEntryChange | ModifyAttributeChange | ReplaceDaclChange | ReplaceFileChange;
 
 /** A change before it is placed in a plan: no id or step yet (an explicit id may be given). */
 export type ChangeDraft = DistributiveOmit<Change, 'id' | 'step'> & { id?: string };
@@ -240,7 +242,7 @@ export function createPlan(step: string, drafts: ChangeDraft[], options: { creat
 }
 
 /** The attribute a change writes, for listings ("nTSecurityDescriptor" for DACL changes). */
-export function changeTarget(c: Pick<Change, 'kind'> & { attribute?: string }): string {
+export function changeTarget(c: Pick<Change, 'kind'> & { attribute?: string; label?: string }): string {
   switch (c.kind) {
     case 'replace-dacl':
       return 'nTSecurityDescriptor';
@@ -250,5 +252,7 @@ export function changeTarget(c: Pick<Change, 'kind'> & { attribute?: string }): 
       return '(new entry)';
     case 'delete-entry':
       return '(entry)';
+    case 'replace-file':
+      return c.label ?? '(file)';
   }
 }

@@ -50,6 +50,10 @@ function side(jc: JournalChange, which: 'before' | 'after'): string {
   switch (jc.kind) {
     case 'replace-dacl':
       return descriptorSummary(jc[which]);
+    case 'replace-file': {
+      const b64 = jc[which];
+      return b64 === null ? '(absent)' : `file ${jc.path}: ${descriptorSummary(b64).replace(/^descriptor /, '')}`;
+    }
     case 'modify-attribute':
       return describeJournalValues(jc[which]).join(' | ');
     case 'add-entry':

@@ -4,6 +4,8 @@ export type { AddEntryChange, Change, ChangeDraft, ChangeKind, DeleteEntryChange
 export type { Value, ValueMatch } from './attribute-values.js';
 export { isSecretAttribute } from './secret-attributes.js';
 export { applyPlan } from './apply-plan.js';
+export { replaceFile } from './file-change.js';
+export type { ChangeGuard, ReplaceFileChange } from './file-change.js';
 export type { ApplyOptions, ApplyProgress, ApplyResult, ChangeOutcome } from './apply-plan.js';
 export { JournalStore, RunWriter, sanitizeOptions } from './journal-store.js';
 export type { RunMeta, RunSummary } from './journal-store.js';

@@ -6,6 +6,7 @@
  */
 import type { Change } from './change.js';
 import { journalValues, valuesFromJournal, type JournalValues, type Value } from './attribute-values.js';
+import { fromJournalFileChange, toJournalFileChange, type JournalFileChange } from './file-change.js';
 
 export const JOURNAL_FORMAT = 1;
 
@@ -43,14 +44,17 @@ export type JournalChange =
       /** base64 of the self-relative descriptors (descriptors are not secrets) */
       before: string;
       after: string;
-    });
+    })
+  | JournalFileChange;
 
 /** What was read from the directory at some moment: attribute values, a descriptor, or "absent". */
 export type JournalImage =
   | { absent: true }
   | { values: JournalValues }
   | { entry: Record<string, JournalValues> }
-  | { descriptor: string };
+  | { descriptor: string }
+  /** a file's bytes, base64 (GPO files hold no secrets) */
+  | { file: string };
 
 export interface JournalError {
   name: string;
@@ -194,6 +198,8 @@ export function toJournalChange(c: Change): JournalChange {
       };
     case 'replace-dacl':
       return { ...base, kind: 'replace-dacl', sdFlags: c.sdFlags, before: c.before.toString('base64'), after: c.after.toString('base64') };
+    case 'replace-file':
+      return toJournalFileChange(c);
   }
 }
 
@@ -225,5 +231,7 @@ export function fromJournalChange(j: JournalChange): Change | undefined {
     }
     case 'replace-dacl':
       return { ...base, kind: 'replace-dacl', sdFlags: j.sdFlags, before: Buffer.from(j.before, 'base64'), after: Buffer.from(j.after, 'base64') };
+    case 'replace-file':
+      return fromJournalFileChange(j);
   }
 }

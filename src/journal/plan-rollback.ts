@@ -6,6 +6,7 @@
  */
 import type { Change, Plan } from './change.js';
 import { fromJournalChange } from './journal-records.js';
+import { inverseFileChange } from './file-change.js';
 import type { RunChange, RunRecord } from './run-record.js';
 
 export interface SkippedChange {
@@ -67,6 +68,8 @@ function inverse(rc: RunChange, runId: string): Change | string {
       };
     case 'delete-entry':
       return 'a deleted entry cannot be recreated from the journal';
+    case 'replace-file':
+      return inverseFileChange(original, rc.state !== 'writing' ? rc.observed : undefined, rc.beforeImage, base);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Change, Plan } from './change.js';
 import { describeJournalValues, journalValues, valuesMinus, type Value } from './attribute-values.js';
 import { diffSddlDacl } from './sddl-ace-diff.js';
 import { toJournalChange, type JournalChange } from './journal-records.js';
+import { describeFileBytes } from './file-change.js';
 
 export interface RenderPlanOptions {
   /** Security descriptor bytes to SDDL (src/security toSddl(parseSecurityDescriptor(buf))). */
@@ -84,6 +85,11 @@ export function renderChangeBody(c: Change, options: RenderPlanOptions = {}): st
       }
       break;
     }
+    case 'replace-file':
+      out.push(`- ${c.label}: ${describeFileBytes(c.before)}`, `+ ${c.label}: ${describeFileBytes(c.after)}`);
+      out.push(`  file: ${c.path}`);
+      if (c.guards.length) out.push(`  (first checks that ${c.guards.length} other part${c.guards.length === 1 ? '' : 's'} of the GPO are as planned)`);
+      break;
   }
   return out;
 }
@@ -98,6 +104,8 @@ function headline(c: Change): string {
       return `${c.operation === 'add' ? 'add values to' : c.operation === 'delete' ? 'delete values of' : 'replace'} ${c.attribute} on ${c.dn}`;
     case 'replace-dacl':
       return `replace DACL of ${c.dn}`;
+    case 'replace-file':
+      return `${c.before === null ? 'create' : c.after === null ? 'delete' : 'replace'} file ${c.label} of ${c.dn}`;
   }
 }
 

@@ -16,21 +16,11 @@ import {
   toSddl,
 } from '../../../src/security/index.js';
 import { bytesOf, loadCorpus } from './corpus.js';
+import { prng } from '../seeded-prng.js';
 
 const ITERATIONS = Number(process.env.SD_FUZZ_ITERATIONS ?? 100_000);
 const SEED = Number(process.env.SD_FUZZ_SEED ?? 0x5eed1234);
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const INTERESTING_16 = [0, 1, 3, 4, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff];
 const INTERESTING_32 = [0, 1, 4, 19, 20, 21, 0x7fffffff, 0x80000000, 0xffffffff];
