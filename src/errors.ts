@@ -12,6 +12,11 @@ export const ExitCode = {
   PARTIAL: 5,
   ACCESS_DENIED: 6,
   CANNOT_DECRYPT: 7,
+  /** The state folder is locked by another run (the message names its PID and start time). */
+  LOCKED: 8,
+  /** Interrupted by SIGINT (Ctrl+C) / SIGTERM: the journal records the interruption. */
+  INTERRUPTED_SIGINT: 130,
+  INTERRUPTED_SIGTERM: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -3,18 +3,23 @@
  * into a short "this is a bug" message plus a secret-free log file under the state folder.
  */
 import { ExitCode, isUserError } from '../errors.js';
+import { exitCodeOfSignal, installInterruptHandler, interruptedBy } from '../journal/interrupt.js';
 import { writeBugLog } from './buglog.js';
 
 export type Action<A extends unknown[]> = (...args: A) => Promise<number | void> | number | void;
 
 export function action<A extends unknown[]>(fn: Action<A>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    // SIGINT/SIGTERM: an apply in progress ends its journal run as "interrupted" (journal/interrupt.ts)
+    installInterruptHandler();
     try {
       const code = await fn(...args);
       process.exitCode = typeof code === 'number' ? code : ExitCode.OK;
     } catch (e) {
       process.exitCode = reportError(e);
     }
+    const sig = interruptedBy();
+    if (sig) process.exitCode = exitCodeOfSignal(sig);
   };
 }
 

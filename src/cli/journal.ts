@@ -64,6 +64,8 @@ export function registerJournal(program: Command, options: JournalCommandOptions
       action(async (runArg: string | undefined, flags: { all?: boolean; csv?: string }) => {
         if (!flags.csv) throw new InputError('journal export needs --csv FILE');
         if (!!runArg === !!flags.all) throw new InputError('give either a RUN or --all', { advice: 'laps-migrate journal export RUN --csv FILE, or journal export --all --csv FILE' });
+        const { outputFile } = await import('./parse-input.js');
+        outputFile('--csv', flags.csv);
         const { JournalStore } = await import('../journal/journal-store.js');
         const { readEventRows, runRows, toCsv } = await import('../journal/export-csv.js');
         const { writePrivateFile } = await import('../config/paths.js');

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { setStateDir } from '../config/paths.js';
 import { reportError } from './action.js';
+import { stateDirInput } from './parse-input.js';
 import { VERSION } from '../version.js';
 import { registerConnect } from './connect.js';
 import { registerLab } from './lab.js';
@@ -20,6 +21,7 @@ import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
 import { registerGpo } from './gpo.js';
 import { registerWizard } from './wizard/index.js';
+import { registerRun } from './run.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -33,7 +35,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.hook('preAction', (thisCommand) => {
     const opts = thisCommand.optsWithGlobals() as { stateDir?: string };
-    if (opts.stateDir) setStateDir(opts.stateDir);
+    if (opts.stateDir !== undefined) setStateDir(stateDirInput('--state-dir', opts.stateDir));
   });
   const commands: Array<(p: Command) => void> = [
     registerConnect,
@@ -47,7 +49,9 @@ export function buildProgram(): Command {
       registerDpapiNg(p, {
         // decrypt reveals a secret: journal who read what (never the value) before it is printed
         onSecretRevealed: async (e) => {
-          const [{ recordReadEvent }, { userInfo }] = await Promise.all([import('../journal/index.js'), import('node:os')]);
+          const [{ recordReadEvent }, { userInfo }, { acquireStateLock }] = await Promise.all([import('../journal/index.js'), import('node:os'), import('../config/state-lock.js')]);
+          // it writes the journal: under the state-folder lock (held until exit), like every writer
+          acquireStateLock('dpapi-ng decrypt');
           recordReadEvent({ who: `local user ${userInfo().username}`, object: `DPAPI-NG blob (root key ${e.rootKeyId}, protected for ${e.sid})`, source: `dpapi-ng decrypt (${e.input})` });
         },
       }),
@@ -55,6 +59,7 @@ export function buildProgram(): Command {
     registerSd,
     registerGpo,
     registerWizard,
+    registerRun,
   ];
   for (const register of commands) register(program);
   return program;

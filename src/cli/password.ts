@@ -44,6 +44,11 @@ export function registerPassword(program: Command): void {
           import('../directory/kds.js'),
           import('../directory/principals.js'),
         ]);
+      if (flags.showPassword) {
+        // a reveal writes the journal (read event): under the state-folder lock, taken before connecting
+        const { acquireStateLock } = await import('../config/state-lock.js');
+        acquireStateLock(`password get ${computer} --show-password`);
+      }
       let fileKeys: RootKey[] | undefined;
       if (flags.rootKey) {
         const { loadRootKeys } = await import('./dpapi-ng.js');

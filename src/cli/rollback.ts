@@ -2,9 +2,12 @@
  * `laps-migrate rollback RUN [--apply]`: plans the inverse of every reversible change a run
  * wrote, newest first, and (with --apply) applies it through the journal with the same
  * conflict detection as any apply. Without --apply nothing connects and nothing is written.
+ * Only what the run itself wrote is undone (journal/rollback-ownership.ts): a target a later
+ * run owns is skipped with a note, or the rollback stops (exit 5) naming the run to undo first.
+ * With --apply the state-folder lock is taken before the journal is read and held until exit.
  */
 import type { Command } from 'commander';
-import { InputError } from '../errors.js';
+import { ExitCode, InputError } from '../errors.js';
 import { action } from './action.js';
 import { addConnectionOptions, isInteractive, openDirectory, type ConnectionFlags } from './connection-options.js';
 
@@ -32,21 +35,41 @@ export function registerRollback(program: Command, options: RollbackCommandOptio
       const { JournalStore } = await import('../journal/journal-store.js');
       const { planRollback } = await import('../journal/plan-rollback.js');
       const { planToJson, renderPlan } = await import('../journal/render-plan.js');
+      if (flags.yes && !flags.apply) throw new InputError('--yes only makes sense with --apply', { reason: 'YES_WITHOUT_APPLY' });
+      if (flags.apply) {
+        // before reading the journal: another run must not change it between our plan and our writes
+        const { acquireStateLock } = await import('../config/state-lock.js');
+        acquireStateLock(`rollback ${runArg} --apply`);
+      }
       const store = JournalStore.open();
       const run = store.readRun(runArg);
       for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
       if (run.status === 'incomplete') {
         process.stderr.write(`warning: run ${run.runId} has no end record (it was stopped, crashed, or is still running); changes in doubt are included and re-read before any write\n`);
       }
-      const plan = planRollback(run);
+      const later = store
+        .listRuns()
+        .runs.filter((r) => r.runId !== run.runId && r.startedAt >= run.startedAt)
+        .map((r) => store.readRun(r.runId));
+      const plan = planRollback(run, { laterRuns: later });
       const renderOptions = options.describeDescriptor ? { describeDescriptor: options.describeDescriptor } : {};
 
       if (!flags.json) {
         process.stdout.write(renderPlan(plan, renderOptions));
         for (const s of plan.skipped) process.stdout.write(`not rolled back: [${s.changeId}] ${s.dn}: ${s.reason}\n`);
         if (plan.notWritten) process.stdout.write(`${plan.notWritten} change${plan.notWritten === 1 ? ' of the run was' : 's of the run were'} never written: nothing to undo.\n`);
+        for (const b of plan.blocked) process.stdout.write(`blocked: [${b.changeId}] ${b.dn}: ${b.reason}\n`);
       }
-      const planJson = { ...planToJson(plan), skipped: plan.skipped, notWritten: plan.notWritten };
+      const planJson = { ...planToJson(plan), skipped: plan.skipped, notWritten: plan.notWritten, blocked: plan.blocked };
+
+      if (plan.blocked.length) {
+        // undoing this run now would discard what a later run wrote on top of it: write nothing
+        const first = [...new Set(plan.blocked.map((b) => b.laterRunId))];
+        if (flags.json) process.stdout.write(`${JSON.stringify({ plan: planJson, applied: false }, null, 2)}\n`);
+        process.stderr.write(`error: ${plan.blocked.length} change${plan.blocked.length === 1 ? '' : 's'} of run ${run.runId} ${plan.blocked.length === 1 ? 'was' : 'were'} changed again by a later run; nothing was written\n`);
+        process.stderr.write(`hint: roll back ${first.join(', ')} first (laps-migrate rollback ${first[first.length - 1]}), then this run\n`);
+        return ExitCode.PARTIAL;
+      }
 
       if (!flags.apply || plan.changes.length === 0) {
         if (flags.json) process.stdout.write(`${JSON.stringify({ plan: planJson, applied: false }, null, 2)}\n`);
@@ -81,7 +104,7 @@ export function registerRollback(program: Command, options: RollbackCommandOptio
           process.stdout.write(`${JSON.stringify({ plan: planJson, applied: true, result }, null, 2)}\n`);
         } else {
           const c = result.counts;
-          process.stdout.write(`Rollback run ${result.runId}: ${c.applied} undone, ${c.alreadyDone} already as before, ${c.conflicts} conflict${c.conflicts === 1 ? '' : 's'}, ${c.failed} failed, ${c.pending} pending.\n`);
+          process.stdout.write(`Rollback run ${result.runId}: ${c.applied} undone, ${c.alreadyDone} already as before, ${c.conflicts} conflict${c.conflicts === 1 ? '' : 's'}, ${c.failed} failed, ${c.inDoubt} in doubt, ${c.pending} pending.\n`);
           if (result.stoppedAt) {
             process.stderr.write(`error: stopped at ${result.stoppedAt.changeId}: ${result.stoppedAt.message}\n`);
             process.stderr.write(`hint: laps-migrate journal show ${result.runId}  (the journal names the applied and the pending changes)\n`);

@@ -228,6 +228,21 @@ export class LdapDirectory implements Directory {
   }
 
   /**
+   * Binds this connection again as another account (the lab's device simulator reuses a few
+   * connections for many computer accounts). Errors as for connect (wrong password: exit 4).
+   */
+  async rebind(user: string, password: string): Promise<void> {
+    this.alive('bind');
+    this.ctx.user = user;
+    this.identityCache = undefined;
+    try {
+      await this.client.bind(user, password);
+    } catch (e) {
+      this.fail(e, 'bind');
+    }
+  }
+
+  /**
    * ldapts reconnects silently when a connection drops, unbound (and after StartTLS, without
    * TLS). Never let that happen: a lost connection fails every later operation.
    */

@@ -8,6 +8,9 @@
  *      the values changed since step 1); DACLs as a replace with the SD-flags control (Samba
  *      refuses MOD_DELETE on nTSecurityDescriptor, see README-section.md for the window);
  *   5. record "applied", re-read, record "verified" (with what was read back) or "failed".
+ * An interrupt (options.signal, by default the process-level SIGINT/SIGTERM signal of
+ * interrupt.ts) lets the write in flight finish and be verified, starts no other write and ends
+ * the run "interrupted" (exit 130/143); abandoned mid-write, the run-end names the change in doubt.
  * The engine talks to the directory only through the Directory interface.
  */
 import { descriptorsEquivalent } from './descriptor-equality.js';
@@ -15,6 +18,7 @@ import type { Directory, Modification } from '../directory/types.js';
 import { ExitCode, UserError, isUserError } from '../errors.js';
 import { containsValue, journalValues, sameValueSet, valuesMinus, type Value, type ValueMatch } from './attribute-values.js';
 import type { Change, Plan } from './change.js';
+import { exitCodeOfSignal, onAbandon, processInterruptSignal, reportInterrupted, type InterruptSignal } from './interrupt.js';
 import type { ApplyCounts, ChangeState, JournalError, JournalImage, Who } from './journal-records.js';
 import type { JournalStore, RunWriter } from './journal-store.js';
 import { countStates } from './run-record.js';
@@ -44,23 +48,33 @@ export interface ApplyOptions {
   options?: Record<string, unknown>;
   /** How file changes (SYSVOL) reach their files; default: the local file system / mount. */
   files?: FileAccess;
+  /**
+   * Stops the run between writes (the write in flight finishes). Default: the process-level
+   * interrupt signal (SIGINT/SIGTERM once the CLI installed its handler). The abort reason
+   * 'SIGTERM' gives exit 143, anything else 130.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ChangeOutcome {
   changeId: string;
   state: ChangeState;
   message?: string;
+  /** The write was sent and its answer lost: it may have reached the server. */
+  inDoubt?: boolean;
 }
 
 export interface ApplyResult {
   runId: string;
   journalFile: string;
-  status: 'completed' | 'stopped';
-  /** 0 when every change is applied or already done; 5 after a conflict or a part-way stop. */
+  status: 'completed' | 'stopped' | 'interrupted';
+  /** 0 when every change is applied or already done; 5 after a conflict or a part-way stop; 130/143 interrupted. */
   exitCode: number;
   counts: ApplyCounts;
   outcomes: ChangeOutcome[];
   stoppedAt?: { changeId: string; state: 'conflict' | 'failed'; message: string };
+  /** Set when an interrupt stopped the run before its end. */
+  interrupted?: { signal: InterruptSignal; inDoubt: string[] };
 }
 
 /** What a target looks like right now. */
@@ -289,11 +303,22 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
     tls: dir.facts.tls,
     ...(options.options ? { options: options.options } : {}),
   });
+  const signal = options.signal ?? processInterruptSignal();
+  const interruptSignal = (): InterruptSignal => (signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  const inDoubtIds = (): string[] => outcomes.filter((o) => o.state === 'writing' || o.inDoubt).map((o) => o.changeId);
+  // abandoned mid-write (a second signal): the run-end says which change is in doubt
+  const unregister = onAbandon((sig) => {
+    if (run.isEnded) return;
+    const counts = countStates(outcomes);
+    run.end('interrupted', exitCodeOfSignal(sig), counts, undefined, { signal: sig, inDoubt: inDoubtIds() });
+    reportInterrupted({ runId: run.runId, counts, inDoubt: inDoubtIds(), signal: sig });
+  });
   const j = (fn: () => void): void => {
     try {
       fn();
     } catch (e) {
       run.abandon();
+      unregister();
       throw journalFailure(e, run.file);
     }
   };
@@ -312,15 +337,20 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
   let stopError: unknown;
   // writes that did or may have reached the server (a lost answer counts)
   let written = 0;
+  let interrupted = false;
 
   for (let index = 0; index < total && !stoppedAt; index++) {
+    if (signal.aborted) {
+      interrupted = true;
+      break;
+    }
     const c = plan.changes[index]!;
-    const set = (state: ChangeState, message?: string): void => {
-      outcomes[index] = { changeId: c.id, state, ...(message ? { message } : {}) };
+    const set = (state: ChangeState, message?: string, inDoubt?: boolean): void => {
+      outcomes[index] = { changeId: c.id, state, ...(message ? { message } : {}), ...(inDoubt ? { inDoubt } : {}) };
       progress({ change: c, index, total, state, ...(message ? { message } : {}) });
     };
-    const stop = (state: 'conflict' | 'failed', message: string, e?: unknown): void => {
-      set(state, message);
+    const stop = (state: 'conflict' | 'failed', message: string, e?: unknown, inDoubt?: boolean): void => {
+      set(state, message, inDoubt);
       stoppedAt = { changeId: c.id, state, message };
       stopError = e;
     };
@@ -352,7 +382,11 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
       break;
     }
 
-    // 4. announce (on disk before the write), then write
+    // 4. announce (on disk before the write), then write; an interrupt that came during the read starts no write
+    if (signal.aborted) {
+      interrupted = true;
+      break;
+    }
     j(() => run.recordState(c.id, 'writing', { beforeImage: image(c, cur) }));
     set('writing');
     try {
@@ -382,7 +416,7 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
       const outcome = writeOutcome(e);
       if (outcome === 'unknown') written++;
       j(() => run.recordState(c.id, 'failed', { phase: 'write', outcome, error: err }));
-      stop('failed', `the write failed${outcome === 'unknown' ? ' (it may have reached the server)' : ''}: ${err.message}`, e);
+      stop('failed', `the write failed${outcome === 'unknown' ? ' (it may have reached the server)' : ''}: ${err.message}`, e, outcome === 'unknown');
       break;
     }
     written++;
@@ -410,8 +444,17 @@ export async function applyPlan(dir: Directory, plan: Plan, journal: JournalStor
     }
   }
 
+  unregister();
   const counts = countStates(outcomes);
   let exitCode: number = ExitCode.OK;
+  if (interrupted) {
+    const sig = interruptSignal();
+    const inDoubt = inDoubtIds();
+    exitCode = exitCodeOfSignal(sig);
+    j(() => run.end('interrupted', exitCode, counts, undefined, { signal: sig, inDoubt }));
+    reportInterrupted({ runId: run.runId, counts, inDoubt, signal: sig });
+    return { runId: run.runId, journalFile: run.file, status: 'interrupted', exitCode, counts, outcomes, interrupted: { signal: sig, inDoubt } };
+  }
   if (stoppedAt) {
     exitCode = ExitCode.PARTIAL;
     // nothing (possibly) written yet and the server refused us (no rights, no connection): say so precisely

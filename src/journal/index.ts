@@ -14,7 +14,9 @@ export type { ApplyCounts, ChangeState, JournalChange, ReadEventRecord } from '.
 export { recordReadEvent } from './read-event.js';
 export type { ReadEvent } from './read-event.js';
 export { planRollback } from './plan-rollback.js';
-export type { RollbackPlan, SkippedChange } from './plan-rollback.js';
+export type { BlockedChange, RollbackPlan, SkippedChange } from './plan-rollback.js';
+export { ownershipOf } from './rollback-ownership.js';
+export type { Ownership } from './rollback-ownership.js';
 export { planToJson, renderPlan } from './render-plan.js';
 export type { RenderPlanOptions } from './render-plan.js';
 export type { RunChange, RunRecord } from './run-record.js';

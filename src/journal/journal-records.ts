@@ -8,7 +8,13 @@ import type { Change } from './change.js';
 import { journalValues, valuesFromJournal, type JournalValues, type Value } from './attribute-values.js';
 import { fromJournalFileChange, toJournalFileChange, type JournalFileChange } from './file-change.js';
 
-export const JOURNAL_FORMAT = 1;
+/**
+ * Format 2 (issue 21): a run-end / run-index-end status may be "interrupted" (SIGINT/SIGTERM),
+ * with `signal` and `inDoubt` on the run-end record. Format 1 files read unchanged.
+ */
+export const JOURNAL_FORMAT = 2;
+
+export type RunEndStatus = 'completed' | 'stopped' | 'interrupted';
 
 export type ChangeState = 'planned' | 'writing' | 'applied' | 'verified' | 'already-done' | 'conflict' | 'failed';
 
@@ -120,10 +126,13 @@ export interface ChangeStateRecord extends RecordBase {
 export interface RunEndRecord extends RecordBase {
   type: 'run-end';
   runId: string;
-  status: 'completed' | 'stopped';
+  status: RunEndStatus;
   exitCode: number;
   counts: ApplyCounts;
   stoppedAt?: string;
+  /** For 'interrupted': the signal, and the changes whose write was sent with no answer recorded. */
+  signal?: 'SIGINT' | 'SIGTERM';
+  inDoubt?: string[];
 }
 
 export interface ApplyCounts {
@@ -132,6 +141,8 @@ export interface ApplyCounts {
   alreadyDone: number;
   conflicts: number;
   failed: number;
+  /** Written with the answer lost (format 2; absent in format 1 records, where they were counted as failed). */
+  inDoubt: number;
   pending: number;
 }
 
@@ -151,7 +162,7 @@ export interface RunIndexRecord extends RecordBase {
 export interface RunIndexEndRecord extends RecordBase {
   type: 'run-index-end';
   runId: string;
-  status: 'completed' | 'stopped';
+  status: RunEndStatus;
   exitCode: number;
   counts: ApplyCounts;
 }

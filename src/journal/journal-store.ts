@@ -22,6 +22,8 @@ import {
   type ChangeStateRecord,
   type IndexLine,
   type ReadEventRecord,
+  type RunEndRecord,
+  type RunEndStatus,
   type RunRecordLine,
   type RunStartRecord,
 } from './journal-records.js';
@@ -110,12 +112,16 @@ export class RunWriter {
     this.out.append(rec);
   }
 
-  end(status: 'completed' | 'stopped', exitCode: number, counts: ApplyCounts, stoppedAt?: string): void {
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  end(status: RunEndStatus, exitCode: number, counts: ApplyCounts, stoppedAt?: string, interrupted?: Pick<RunEndRecord, 'signal' | 'inDoubt'>): void {
     if (this.ended) return;
     this.ended = true;
     const at = new Date().toISOString();
     try {
-      this.out.append({ journal: JOURNAL_FORMAT, type: 'run-end', at, runId: this.runId, status, exitCode, counts, ...(stoppedAt ? { stoppedAt } : {}) } satisfies RunRecordLine);
+      this.out.append({ journal: JOURNAL_FORMAT, type: 'run-end', at, runId: this.runId, status, exitCode, counts, ...(stoppedAt ? { stoppedAt } : {}), ...(interrupted ?? {}) } satisfies RunRecordLine);
     } finally {
       this.out.close();
     }
@@ -221,7 +227,7 @@ export class JournalStore {
         });
       } else if (r.type === 'run-index-end') {
         const s = runs.get(r.runId);
-        if (s) Object.assign(s, { endedAt: r.at, status: r.status, exitCode: r.exitCode, counts: r.counts });
+        if (s) Object.assign(s, { endedAt: r.at, status: r.status, exitCode: r.exitCode, counts: { ...r.counts, inDoubt: r.counts.inDoubt ?? 0 } });
       }
     }
     // runs whose index line was lost (crash between the two appends), and counts of unfinished runs

@@ -7,6 +7,7 @@
 import type { Change, Plan } from './change.js';
 import { fromJournalChange } from './journal-records.js';
 import { inverseFileChange } from './file-change.js';
+import { ownershipOf } from './rollback-ownership.js';
 import type { RunChange, RunRecord } from './run-record.js';
 
 export interface SkippedChange {
@@ -21,6 +22,18 @@ export interface RollbackPlan extends Plan {
   skipped: SkippedChange[];
   /** How many of the run's changes were never written (nothing to undo). */
   notWritten: number;
+  /**
+   * Changes this run wrote that a later run changed again: undoing them would discard the later
+   * run's change, so the rollback must not run (exit 5): roll back `laterRunId` first.
+   */
+  blocked: BlockedChange[];
+}
+
+export interface BlockedChange {
+  changeId: string;
+  dn: string;
+  laterRunId: string;
+  reason: string;
 }
 
 /** Did this change (possibly) reach the directory? Refused writes and pure reads did not. */
@@ -73,13 +86,37 @@ function inverse(rc: RunChange, runId: string): Change | string {
   }
 }
 
-export function planRollback(run: RunRecord, options: { now?: Date } = {}): RollbackPlan {
+/**
+ * The rollback of a run. `laterRuns` (every run of the journal; earlier ones and the run itself
+ * are ignored) decides who owns each target now (rollback-ownership.ts): without it, every
+ * change the run may have written is undone (the engine's re-read still guards each write).
+ */
+export function planRollback(run: RunRecord, options: { now?: Date; laterRuns?: RunRecord[] } = {}): RollbackPlan {
   const changes: Change[] = [];
   const skipped: SkippedChange[] = [];
+  const blocked: BlockedChange[] = [];
   let notWritten = 0;
   for (const rc of [...run.changes].reverse()) {
     if (!mayHaveWritten(rc)) {
       notWritten++;
+      continue;
+    }
+    const own = ownershipOf(run, rc, options.laterRuns ?? []);
+    if (own.owner === 'later-run') {
+      skipped.push({
+        changeId: rc.change.id,
+        dn: rc.change.dn,
+        reason: `this run's write did not land (run ${own.later.runId} found the target as before and wrote it${own.later.inDoubt ? ', in doubt' : ''}); the current state belongs to that run: roll back ${own.later.runId} to undo it`,
+      });
+      continue;
+    }
+    if (own.owner === 'blocked') {
+      blocked.push({
+        changeId: rc.change.id,
+        dn: rc.change.dn,
+        laterRunId: own.later.runId,
+        reason: `run ${own.later.runId} changed this target after this run (${own.later.changeId}); undoing this run's change would discard it: roll back ${own.later.runId} first`,
+      });
       continue;
     }
     if (rc.change.irreversible) {
@@ -97,5 +134,6 @@ export function planRollback(run: RunRecord, options: { now?: Date } = {}): Roll
     rollbackOf: run.runId,
     skipped: skipped,
     notWritten,
+    blocked,
   };
 }

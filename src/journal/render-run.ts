@@ -7,7 +7,7 @@ import { changeTarget } from './change.js';
 import { fromJournalChange, type JournalChange } from './journal-records.js';
 import type { RunSummary } from './journal-store.js';
 import { renderChangeBody, type RenderPlanOptions } from './render-plan.js';
-import { describeState, type RunRecord } from './run-record.js';
+import { describeState, isInDoubt, type RunRecord } from './run-record.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -19,6 +19,7 @@ function countsText(c: RunSummary['counts']): string {
   if (c.alreadyDone) parts.push(`${c.alreadyDone} already done`);
   if (c.conflicts) parts.push(`${c.conflicts} conflict${c.conflicts === 1 ? '' : 's'}`);
   if (c.failed) parts.push(`${c.failed} failed`);
+  if (c.inDoubt) parts.push(`${c.inDoubt} in doubt`);
   if (c.pending) parts.push(`${c.pending} pending`);
   return parts.join(', ');
 }
@@ -59,7 +60,7 @@ export function renderRun(run: RunRecord, options: RenderPlanOptions & { details
   out.push(`  server    ${run.server}${run.tls ? ` (${run.tls})` : ''}`);
   out.push(`  started   ${run.startedAt}`);
   out.push(`  ended     ${run.endedAt ?? '(no end record: the process was stopped, crashed, or is still running)'}`);
-  out.push(`  status    ${run.status}${run.exitCode !== undefined ? ` (exit ${run.exitCode})` : ''}${run.stoppedAt ? `, stopped at ${run.stoppedAt}` : ''}`);
+  out.push(`  status    ${run.status}${run.exitCode !== undefined ? ` (exit ${run.exitCode})` : ''}${run.stoppedAt ? `, stopped at ${run.stoppedAt}` : ''}${run.interrupted?.signal ? ` by ${run.interrupted.signal}` : ''}`);
   const opts = Object.entries(run.options);
   if (opts.length) out.push(`  options   ${opts.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
   out.push(`  changes   ${countsText(run.counts)}`);
@@ -79,11 +80,11 @@ export function renderRun(run: RunRecord, options: RenderPlanOptions & { details
   }
   const ids = (pred: (s: string) => boolean): string[] => run.changes.filter((rc) => pred(rc.state)).map((rc) => rc.change.id);
   const applied = ids((s) => s === 'applied' || s === 'verified');
-  const doubt = ids((s) => s === 'writing');
+  const doubt = run.changes.filter((rc) => isInDoubt(rc)).map((rc) => rc.change.id);
   const pending = ids((s) => s === 'planned');
   out.push('');
   out.push(`Applied: ${applied.length ? applied.join(', ') : 'none'}`);
-  if (doubt.length) out.push(`In doubt (write sent, outcome not recorded): ${doubt.join(', ')}`);
+  if (doubt.length) out.push(`In doubt (write sent, outcome unknown: it may have reached the server; a rerun or rollback re-reads it): ${doubt.join(', ')}`);
   out.push(`Pending: ${pending.length ? pending.join(', ') : 'none'}`);
   for (const w of run.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;

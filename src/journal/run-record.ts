@@ -10,6 +10,8 @@ import {
   type JournalChange,
   type JournalError,
   type JournalImage,
+  type RunEndRecord,
+  type RunEndStatus,
   type RunRecordLine,
   type RunStartRecord,
 } from './journal-records.js';
@@ -36,7 +38,7 @@ export interface RunChange {
   error?: JournalError;
 }
 
-export type RunStatus = 'completed' | 'stopped' | 'incomplete';
+export type RunStatus = RunEndStatus | 'incomplete';
 
 /** What the run-start record says about the run, as kept in the read-back record. */
 export type RunHeader = Pick<RunStartRecord, 'runId' | 'kind' | 'step' | 'rollbackOf' | 'who' | 'server' | 'tls' | 'options' | 'toolVersion'>;
@@ -48,6 +50,8 @@ export interface RunRecord extends RunHeader {
   status: RunStatus;
   exitCode?: number;
   stoppedAt?: string;
+  /** For an interrupted run: the signal and the changes left in doubt. */
+  interrupted?: Pick<RunEndRecord, 'signal' | 'inDoubt'>;
   planCreatedAt?: string;
   changes: RunChange[];
   counts: ApplyCounts;
@@ -71,7 +75,7 @@ export function buildRunRecord(lines: RunRecordLine[], warnings: string[] = []):
     startedAt: start.at,
     status: 'incomplete',
     changes: [],
-    counts: { planned: 0, applied: 0, alreadyDone: 0, conflicts: 0, failed: 0, pending: 0 },
+    counts: { planned: 0, applied: 0, alreadyDone: 0, conflicts: 0, failed: 0, inDoubt: 0, pending: 0 },
     warnings: [...warnings],
   };
   const byId = new Map<string, RunChange>();
@@ -115,6 +119,7 @@ export function buildRunRecord(lines: RunRecordLine[], warnings: string[] = []):
         out.endedAt = line.at;
         out.exitCode = line.exitCode;
         if (line.stoppedAt) out.stoppedAt = line.stoppedAt;
+        if (line.status === 'interrupted') out.interrupted = { ...(line.signal ? { signal: line.signal } : {}), inDoubt: line.inDoubt ?? [] };
         break;
       default:
         break;
@@ -125,14 +130,27 @@ export function buildRunRecord(lines: RunRecordLine[], warnings: string[] = []):
   return out;
 }
 
-/** Counts from the change states ('writing' counts as failed: its outcome is unknown). */
-export function countStates(changes: Array<Pick<RunChange, 'state'>>): ApplyCounts {
-  const c: ApplyCounts = { planned: changes.length, applied: 0, alreadyDone: 0, conflicts: 0, failed: 0, pending: 0 };
-  for (const { state } of changes) {
+/**
+ * In doubt: the write was sent and its answer is unknown ('writing' with no later record, or a
+ * failed write whose answer was lost): the next rerun or rollback re-reads and decides.
+ */
+export function isInDoubt(rc: Pick<RunChange, 'state'> & { history?: ChangeHistoryItem[]; inDoubt?: boolean }): boolean {
+  if (rc.inDoubt !== undefined) return rc.inDoubt;
+  if (rc.state === 'writing') return true;
+  const last = rc.history?.[rc.history.length - 1];
+  return rc.state === 'failed' && last?.phase === 'write' && last.outcome === 'unknown';
+}
+
+/** Counts from the change states; an in-doubt change is counted as in doubt, not as failed. */
+export function countStates(changes: Array<Pick<RunChange, 'state'> & { history?: ChangeHistoryItem[]; inDoubt?: boolean }>): ApplyCounts {
+  const c: ApplyCounts = { planned: changes.length, applied: 0, alreadyDone: 0, conflicts: 0, failed: 0, inDoubt: 0, pending: 0 };
+  for (const rc of changes) {
+    const { state } = rc;
     if (state === 'applied' || state === 'verified') c.applied++;
     else if (state === 'already-done') c.alreadyDone++;
     else if (state === 'conflict') c.conflicts++;
-    else if (state === 'failed' || state === 'writing') c.failed++;
+    else if (isInDoubt(rc)) c.inDoubt++;
+    else if (state === 'failed') c.failed++;
     else c.pending++;
   }
   return c;

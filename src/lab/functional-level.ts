@@ -40,11 +40,21 @@ export async function setLabFunctionalLevel(dir: string, level: number): Promise
   const layout = layoutOf(d);
   const samLdb = join(layout.dcDir, 'private', 'sam.ldb');
   await stopDaemon(layout, manifest.ip);
+  try {
+    return writeFunctionalLevelOffline(samLdb, manifest.baseDn, manifest.configDn, level);
+  } finally {
+    await startDaemon(layout, manifest.ip);
+  }
+}
+
+/** Writes msDS-Behavior-Version with ldbmodify into a stopped DC's sam.ldb. */
+export function writeFunctionalLevelOffline(samLdb: string, baseDn: string, configDn: string, level: number): FunctionalLevelChange {
+  if (!LEVELS.has(level)) throw new UserError(`functional level ${level} is not one this lab helper writes (4..7)`, ExitCode.USAGE);
   const tmp = mkdtempSync(join(tmpdir(), 'laps-migrate-fl-'));
   try {
-    const ntds = ntdsSettingsDns(samLdb, manifest.configDn);
+    const ntds = ntdsSettingsDns(samLdb, configDn);
     if (ntds.length === 0) throw new UserError('the lab database has no NTDS Settings object', ExitCode.BUG);
-    const dns = [manifest.baseDn, `CN=Partitions,${manifest.configDn}`, ...ntds];
+    const dns = [baseDn, `CN=Partitions,${configDn}`, ...ntds];
     const ldif = dns.map((dn) => `dn: ${dn}\nchangetype: modify\nreplace: msDS-Behavior-Version\nmsDS-Behavior-Version: ${level}\n-\n`).join('\n');
     const file = join(tmp, 'level.ldif');
     writeFileSync(file, ldif, { mode: 0o600 });
@@ -52,6 +62,5 @@ export async function setLabFunctionalLevel(dir: string, level: number): Promise
     return { level, dns };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
-    await startDaemon(layout, manifest.ip);
   }
 }

@@ -10,11 +10,16 @@ import { saveProfile } from '../config/profiles.js';
 import { LdapDirectory } from '../directory/ldap-directory.js';
 import { isAlive, readPid, startDaemon, stopDaemon, MAX_RUNTIME_SECONDS } from './daemon.js';
 import { LAB_HOST, LAB_NETBIOS, LAB_REALM, layoutOf, makeCertificates, provisionDomain, writeSmbConf, type LabLayout } from './provision.js';
-import { labPassword, seedEstate } from './seed.js';
+import { labPassword, seedEstate, type SeedContext } from './seed.js';
 import { seedBulkComputers } from './bulk.js';
 import { writeSysvol } from './sysvol.js';
 import { installPackages, missingBinaries } from './system.js';
 import type { LabManifest } from './manifest.js';
+import { loadScenario } from './scenario-load.js';
+import { buildScenario } from './scenario-build.js';
+import { writeFunctionalLevelOffline } from './functional-level.js';
+import type { DeviceSeed } from './device-state.js';
+import { restoreLabFiles, snapshotLabFiles, writeInitialDevices } from './device-init.js';
 
 export interface LabUpOptions {
   dir?: string;
@@ -27,6 +32,10 @@ export interface LabUpOptions {
   profileName?: string | false;
   recreate?: boolean;
   log?: (line: string) => void;
+  /** Shipped scenario name or YAML file (default legacy-estate). */
+  scenario?: string;
+  /** Seed of the scenario's choices (default 1). */
+  seed?: number;
 }
 
 export function defaultLabDir(): string {
@@ -55,9 +64,13 @@ function validateIp(ip: string): void {
 export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
   const log = options.log ?? (() => undefined);
   const dir = resolve(options.dir ?? defaultLabDir());
-  const ip = options.ip ?? '127.0.0.1';
+  // an existing lab starts on its own address unless another one is asked for
+  const ip = options.ip ?? (options.recreate ? undefined : readManifest(dir)?.ip) ?? '127.0.0.1';
   validateIp(ip);
   const layout = layoutOf(dir);
+  // validated before anything is written: a bad scenario leaves no half-made lab
+  const scenario = loadScenario(options.scenario);
+  const seed = options.seed ?? 1;
 
   const missing = missingBinaries();
   if (missing.length) {
@@ -103,12 +116,13 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
   const ldapsUrl = `ldaps://${ip}`;
   const dirConn = await LdapDirectory.connect({ server: ldapsUrl, caFile: layout.caFile, user: `Administrator@${dnsDomain}`, password: adminPassword });
   let manifest: LabManifest;
+  let deviceSeeds: DeviceSeed[] = [];
   try {
     const root = await dirConn.rootDse();
     const me = await dirConn.whoAmI();
     const domainSid = me.sid.replace(/-\d+$/, '');
-    log('seeding the legacy LAPS estate');
-    const seeded = await seedEstate({
+    log(`seeding the ${scenario.name} estate`);
+    const seedCtx: SeedContext = {
       dir: dirConn,
       baseDn,
       schemaDn: root.schemaNamingContext,
@@ -126,8 +140,16 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
         writePrivateFile(f, password);
         return f;
       },
-    });
-    writeSysvol(layout, dnsDomain, seeded.gpos);
+    };
+    const dcDn = `CN=${LAB_HOST.toUpperCase()},OU=Domain Controllers,${baseDn}`;
+    const seeded = scenario.builtin
+      ? await seedEstate(seedCtx)
+      : await buildScenario({ ...seedCtx, legacySchema: scenario.scenario.legacySchema }, scenario.scenario, { seed, computers: options.computers ?? 1000, sysvolDir: layout.sysvolDir, dcDn });
+    if (scenario.builtin) {
+      writeSysvol(layout, dnsDomain, seeded.gpos);
+      seeded.devices?.push({ name: LAB_HOST.toUpperCase(), dn: dcDn, build: 20348, os: 'Windows Server 2022 Standard', dc: true, cseInstalled: false, machinePassword: null, localPassword: labPassword(14) });
+    }
+    deviceSeeds = seeded.devices ?? [];
     manifest = {
       version: 1,
       dir,
@@ -143,7 +165,9 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
       urls: { ldaps: ldapsUrl, ldap: `ldap://${ip}` },
       caFile: layout.caFile,
       smbConf: layout.smbConf,
-      legacySchema: options.legacySchema ?? 'standard',
+      legacySchema: scenario.builtin ? options.legacySchema ?? 'standard' : scenario.scenario.legacySchema,
+      scenario: { name: scenario.name, seed, ...(scenario.builtin ? {} : { file: scenario.file }) },
+      sysvol: layout.sysvolDir,
       accounts: seeded.accounts,
       groups: seeded.groups,
       ous: seeded.ous,
@@ -157,7 +181,11 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
   }
   log('taking the post-seed snapshot');
   await stopDaemon(layout, ip);
-  const computers = options.computers ?? 0;
+  if (!scenario.builtin && scenario.scenario.functionalLevel === '2016') {
+    log('raising the domain functional level to 2016 (offline)');
+    writeFunctionalLevelOffline(join(layout.dcDir, 'private', 'sam.ldb'), baseDn, manifest.configDn, 7);
+  }
+  const computers = scenario.builtin ? options.computers ?? 0 : 0;
   if (computers > 0) {
     log(`seeding ${computers} more computers offline (batch mode; about 500/s)`);
     const legacyNames = manifest.legacySchema === 'none' ? undefined
@@ -169,6 +197,11 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabManifest> {
   takeSnapshot(layout, 'seeded');
   writePrivateFile(layout.manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   await startDaemon(layout, ip);
+  log(`writing ${deviceSeeds.length} simulated devices`);
+  writeInitialDevices(dir, deviceSeeds, dnsDomain);
+  const { simulate } = await import('./simulate.js');
+  await simulate({ dir, evaluateOnly: true });
+  snapshotLabFiles(layout);
   if (options.profileName !== false) writeProfile(manifest, options.profileName ?? 'lab');
   return manifest;
 }
@@ -180,6 +213,7 @@ function writeProfile(m: LabManifest, name: string): void {
     user: m.accounts.admin!.userPrincipalName,
     passwordFile: m.accounts.admin!.passwordFile,
     baseDn: m.baseDn,
+    ...(m.sysvol ? { sysvol: m.sysvol } : {}),
   });
 }
 
@@ -223,6 +257,7 @@ export async function labReset(dir?: string, snapshot = 'seeded'): Promise<LabMa
   await stopDaemon(layout, manifest.ip);
   rmSync(layout.dcDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   copyDcDir(snap, layout.dcDir);
+  restoreLabFiles(layout, snapshot);
   await startDaemon(layout, manifest.ip);
   return manifest;
 }

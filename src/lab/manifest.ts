@@ -56,6 +56,10 @@ export interface LabManifest {
   computers: LabComputer[];
   gpos: Record<string, { dn: string; guid: string; displayName: string }>;
   snapshots: Record<string, string>;
+  /** The scenario it was built from (absent: a lab made before scenarios, = legacy-estate). */
+  scenario?: { name: string; seed: number; file?: string };
+  /** The lab's SYSVOL top folder (holds <dnsDomain>/Policies). */
+  sysvol?: string;
   /** Computers added offline under ous.bulk for benchmarks (not listed in `computers`). */
   bulkComputers?: number;
   createdAt: string;

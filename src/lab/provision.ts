@@ -108,6 +108,9 @@ export function makeCertificates(layout: LabLayout, ips: string[], dnsName: stri
   run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(t, 'server.key'), '-out', join(t, 'server.csr'), '-subj', `/CN=${dnsName}`], 'openssl (server key)');
   run('openssl', ['x509', '-req', '-in', join(t, 'server.csr'), '-CA', layout.caFile, '-CAkey', join(t, 'ca.key'), '-CAcreateserial',
     '-out', join(t, 'server.pem'), '-days', '825', '-extfile', ext], 'openssl (server certificate)');
-  chmodSync(join(t, 'server.key'), 0o600);
-  chmodSync(join(t, 'ca.key'), 0o600);
+  // everything the tool writes is 0600 (issue 21): keys, certificates, the CSR, the serial
+  for (const f of ['server.key', 'ca.key', 'server.pem', 'server.csr', 'server.ext', 'ca.srl']) {
+    if (existsSync(join(t, f))) chmodSync(join(t, f), 0o600);
+  }
+  chmodSync(layout.caFile, 0o600);
 }

@@ -13,6 +13,7 @@ import { applyAclOps, type AclOp } from './acl-tool.js';
 import { ESTATE_COMPUTERS, ESTATE_GPOS, ESTATE_GROUPS, ESTATE_OUS, ESTATE_USERS } from './estate.js';
 import type { LabComputer } from './manifest.js';
 import { integer8TimeString } from '../dtyp/filetime.js';
+import type { DeviceSeed } from './device-state.js';
 
 export const COMPUTER_CLASS_GUID = 'bf967a86-0de6-11d0-a285-00aa003049e2';
 export const LEGACY_PWD_OID = '1.2.840.113556.1.8000.2554.50051.45980.28112.18903.35903.6685103.1224907.2.1';
@@ -58,9 +59,11 @@ export interface SeedResult {
   computers: LabComputer[];
   gpos: Record<string, { dn: string; guid: string; displayName: string }>;
   legacyAttributeNames: { password: string; expiration: string } | undefined;
+  /** Every computer as a simulated device starts (secrets; never in the manifest). */
+  devices?: DeviceSeed[];
 }
 
-async function readSid(dir: Directory, dn: string): Promise<string> {
+export async function readSid(dir: Directory, dn: string): Promise<string> {
   const e = await dir.read(dn, ['objectSid'], { binaryAttributes: ['objectSid'] });
   const b = e?.attributes['objectsid']?.[0];
   if (!Buffer.isBuffer(b)) throw new Error(`no objectSid on ${dn}`);
@@ -164,11 +167,9 @@ export async function seedEstate(ctx: SeedContext): Promise<SeedResult> {
     };
     if (c.os) attrs.operatingSystem = [c.os];
     if (c.osVersion) attrs.operatingSystemVersion = [c.osVersion];
-    let pw: string | undefined;
-    if (c.knownPassword) {
-      pw = labPassword();
-      attrs.unicodePwd = [unicodePwd(pw)];
-    }
+    // every computer account gets a known password, so its simulated device can bind as it
+    const pw = labPassword();
+    attrs.unicodePwd = [unicodePwd(pw)];
     let creator: Directory = dir;
     let joinerDir: LdapDirectory | undefined;
     if (c.joinedBy) {
@@ -183,9 +184,10 @@ export async function seedEstate(ctx: SeedContext): Promise<SeedResult> {
       await joinerDir?.close();
     }
     const mods = [];
+    const localPassword = labPassword(14);
     if (legacy && c.legacy !== 'none') {
       const expiry = c.legacy === 'rotating' ? new Date(now + randomInt(3, 25) * day) : new Date(now - randomInt(35, 90) * day);
-      mods.push({ operation: 'replace' as const, attribute: legacy.pwdName, values: [labPassword(14)] });
+      mods.push({ operation: 'replace' as const, attribute: legacy.pwdName, values: [localPassword] });
       mods.push({ operation: 'replace' as const, attribute: legacy.expName, values: [fileTimeString(expiry)] });
     }
     const lastLogon = c.stale ? new Date(now - 200 * day) : new Date(now - randomInt(0, 7) * day);
@@ -193,7 +195,18 @@ export async function seedEstate(ctx: SeedContext): Promise<SeedResult> {
     if (mods.length) await dir.modify(dn, mods);
     const sid = await readSid(dir, dn);
     let account: string | undefined;
-    if (pw) {
+    const build = /\((\d+)\)/.exec(c.osVersion ?? '')?.[1];
+    (result.devices ??= []).push({
+      name: c.name,
+      dn,
+      build: build ? Number(build) : null,
+      os: c.os ?? null,
+      dc: false,
+      cseInstalled: c.legacy !== 'none' && /windows/i.test(c.os ?? ''),
+      machinePassword: pw,
+      localPassword,
+    });
+    if (c.knownPassword) {
       account = `computer:${c.name}`;
       result.accounts[account] = {
         dn,

@@ -5,7 +5,7 @@
  * CSV that has them all. Every string from the model is escaped.
  */
 import type { Finding, Severity } from '../model/step-result.js';
-import type { Cell, ChartSpec, ReportModel, Tone } from './model.js';
+import { cellLink, type Cell, type ChartSpec, type ReportModel, type Tone } from './model.js';
 import type { CollectedTable } from './collect-table.js';
 import { escapeHtml } from './escape-html.js';
 import { formatCell, formatNumber, formatUtc } from './format.js';
@@ -140,8 +140,9 @@ function cellText(value: Cell): string {
   return typeof value === 'string' ? text.replace(/,(?=\S)/g, ',<wbr>') : text;
 }
 
-function cell(value: Cell, numeric: boolean): string {
-  const text = cellText(value);
+/** A table cell; `href` (checked by cellLink) makes its text a link. */
+function cell(value: Cell, numeric: boolean, href?: string): string {
+  const text = href ? `<a href="${escapeHtml(encodeURI(href))}">${cellText(value)}</a>` : cellText(value);
   if (numeric && typeof value === 'number' && Number.isFinite(value)) return `<td class="num" data-v="${value}">${text}</td>`;
   return numeric ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
 }
@@ -156,7 +157,7 @@ function table(t: CollectedTable, id: string): string {
     .map((c) => `<th scope="col"${c.numeric ? ' class="num"' : width(c.key)}><button type="button" title="Sort by ${escapeHtml(c.label)}">${escapeHtml(c.label)}</button></th>`)
     .join('');
   const body = t.head.length
-    ? t.head.map((row) => `<tr>${cols.map((c) => cell(row[c.key], c.numeric === true)).join('')}</tr>`).join('')
+    ? t.head.map((row) => `<tr>${cols.map((c) => cell(row[c.key], c.numeric === true, cellLink(row, c.href))).join('')}</tr>`).join('')
     : `<tr><td class="empty" colspan="${cols.length}">No rows</td></tr>`;
   const caption = tableCaption(t, t.head.length, (f) => `<a href="${escapeHtml(encodeURI(f))}">${escapeHtml(f)}</a>`);
   const sortHint = t.head.length > 1 ? ' Click a column header to sort the rows shown.' : '';

@@ -5,7 +5,7 @@
  * escaped so it cannot turn into markup, links or broken tables.
  */
 import type { Finding } from '../model/step-result.js';
-import type { Cell, ChartSpec, ReportModel } from './model.js';
+import { cellLink, type Cell, type ChartSpec, type ReportModel } from './model.js';
 import type { CollectedTable } from './collect-table.js';
 import { formatCell, formatNumber, formatPercent, formatUtc } from './format.js';
 import { countBySeverity, FINDINGS_SHOWN_LIMIT, plural, SEVERITY_ORDER, statusLine, tableCaption } from './report-text.js';
@@ -110,7 +110,10 @@ function table(t: CollectedTable): string[] {
     ...mdTable(
       t.spec.columns.map((c) => mdText(c.label)),
       t.spec.columns.map((c) => c.numeric === true),
-      t.head.map((row) => t.spec.columns.map((c) => cell(row[c.key]))),
+      t.head.map((row) => t.spec.columns.map((c) => {
+        const href = cellLink(row, c.href);
+        return href ? `[${cell(row[c.key])}](${encodeURI(href)})` : cell(row[c.key]);
+      })),
     ),
   );
   return out;

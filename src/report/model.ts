@@ -38,10 +38,20 @@ export type ChartSpec =
 
 export type Cell = string | number | boolean | null | undefined;
 
+/** A relative link a report may carry (a sibling report folder): no scheme, no query, no markup. */
+export const RELATIVE_LINK = /^(?:\.\.\/)?[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*\/?$/;
+
+/** The link of a cell whose column has `href`, when the row holds a safe relative one. */
+export function cellLink(row: Record<string, Cell>, href: string | undefined): string | undefined {
+  const v = href ? row[href] : undefined;
+  return typeof v === 'string' && RELATIVE_LINK.test(v) && !v.split('/').includes('..', 1) ? v : undefined;
+}
+
 export interface TableSpec {
   id: string;
   title: string;
-  columns: Array<{ key: string; label: string; numeric?: boolean }>;
+  /** `href`: the row key holding a relative link for this column's text (e.g. a step's report folder). */
+  columns: Array<{ key: string; label: string; numeric?: boolean; href?: string }>;
   /** Every row; CSV gets all of them (streamed), HTML and markdown the first htmlLimit. */
   rows: Iterable<Record<string, Cell>> | AsyncIterable<Record<string, Cell>>;
   /** Total number of rows when rows is a stream (for "showing 200 of 100,000"). */

@@ -34,6 +34,8 @@ export interface RunSummary {
   findings: { blocker: number; warning: number; info: number };
   /** File names in the folder. */
   files: string[];
+  /** A playbook run's own document (the run report has no separate <step>.json). */
+  details?: unknown;
 }
 
 export interface IndexedRun {

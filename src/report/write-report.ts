@@ -83,11 +83,13 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
     const collected: CollectedTable[] = [];
     for (const table of model.tables) collected.push(await collectTable(table, staging));
 
+    // a playbook run's report (step "run") keeps its document inside run.json, under "details"
     const jsonFile = `${model.step}.json`;
+    const ownJson = jsonFile !== RUN_FILE;
     const csvFiles = model.tables.flatMap((t) => (t.csvFile ? [t.csvFile] : []));
-    const files = ['report.html', 'summary.md', jsonFile, ...csvFiles];
+    const files = ['report.html', 'summary.md', ...(ownJson ? [jsonFile] : []), ...csvFiles];
 
-    writePrivateFile(join(staging, jsonFile), `${JSON.stringify(model.json ?? null, null, 2)}\n`);
+    if (ownJson) writePrivateFile(join(staging, jsonFile), `${JSON.stringify(model.json ?? null, null, 2)}\n`);
     writePrivateFile(join(staging, 'summary.md'), renderMarkdown(model, collected));
     writePrivateFile(join(staging, 'report.html'), renderHtml(model, collected, files.filter((f) => f !== 'report.html')));
     const summary: RunSummary = {
@@ -102,6 +104,7 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
       headline: model.headline.map((h) => ({ label: h.label, value: h.value, ...(h.tone ? { tone: h.tone } : {}) })),
       findings: countBySeverity(model.findings),
       files: [...files, RUN_FILE],
+      ...(ownJson ? {} : { details: model.json }),
     };
     // run.json last: a folder is listed only once it has one.
     writePrivateFile(join(staging, RUN_FILE), `${JSON.stringify(summary, null, 2)}\n`);

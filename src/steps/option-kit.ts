@@ -20,3 +20,25 @@ export const dn = z.string().superRefine((v, ctx) => {
   const why = dnSyntaxError(v);
   if (why) ctx.addIssue({ code: 'custom', message: `not a distinguished name: it ${why}` });
 });
+
+/** A date (YYYY-MM-DD) or an ISO 8601 date and time with its offset (Z or +hh:mm). */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/, 'must be a date (YYYY-MM-DD) or an ISO 8601 date and time with Z or an offset')
+  .refine((v) => {
+    const day = v.slice(0, 10);
+    const t = Date.parse(`${day}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === day && !Number.isNaN(Date.parse(v));
+  }, 'is not a real date');
+
+/** A security principal: a SID, DOMAIN\name or name@domain (an isolated name is ambiguous). */
+export const principalName = z.string().superRefine((v, ctx) => {
+  const ok = /^S-1-\d+(-\d+)+$/i.test(v) || /^[^\\\s][^\\]*\\[^\\]+$/.test(v) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v);
+  if (!ok) ctx.addIssue({ code: 'custom', message: 'must be a SID (S-1-5-...), DOMAIN\\name or name@domain: an isolated name is ambiguous' });
+});
+
+/**
+ * Runs a cross-field rule even when other keys already failed, so that one run lists every
+ * problem; the rule must therefore read its fields defensively (they may have any type).
+ */
+export const evenWithOtherErrors = { when: (p: { value: unknown }) => typeof p.value === 'object' && p.value !== null } as const;

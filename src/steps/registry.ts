@@ -9,6 +9,9 @@ import type { StepName } from '../model/step-result.js';
 import { inventoryOptions } from './inventory/options.js';
 import { schemaOptions } from './schema/options.js';
 import { permissionsOptions } from './permissions/options.js';
+import { emulationOptions } from './emulation/options.js';
+import { cutoverOptions } from './cutover/options.js';
+import { cleanupOptions } from './cleanup/options.js';
 
 export interface StepEntry {
   name: StepName;
@@ -23,6 +26,9 @@ export const STEPS: readonly StepEntry[] = [
   { name: 'inventory', title: 'Inventory', options: inventoryOptions, load: async () => (await import('./inventory/step.js')).inventoryStep },
   { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep },
   { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep },
+  { name: 'emulation', title: 'Legacy emulation', options: emulationOptions },
+  { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions },
+  { name: 'cleanup', title: 'Cleanup', options: cleanupOptions },
 ];
 
 export function stepEntry(name: string): StepEntry | undefined {

@@ -8,9 +8,8 @@
 import type { RootKey } from '../dpapi-ng/root-key.js';
 import { addEntry, addValues, type ChangeDraft } from '../journal/index.js';
 import { firstString, allStrings } from '../directory/entry.js';
-import { kdsMasterRootKeysDn, kdsRootKeyDn, kdsServiceDn } from '../directory/kds.js';
+import { kdsMasterRootKeysDn, kdsRootKeyAttributes, kdsRootKeyDn, kdsServiceDn } from '../directory/kds.js';
 import { dnKey } from '../directory/dn.js';
-import { integer8TimeString } from '../dtyp/filetime.js';
 import { lapsAttribute, LAPS_PROPERTY_SET_NAME } from '../laps/attributes.js';
 import { lapsExtendedRightEntry, windowsLapsAttributeEntries } from '../laps/schema-entries.js';
 import type { SchemaAnalysis } from './schema-analysis.js';
@@ -34,30 +33,6 @@ export interface SchemaDrafts {
   drafts: PhasedDraft[];
   /** What the plan deliberately leaves alone, for the admin to read. */
   notes: string[];
-}
-
-/**
- * The msKds-ProvRootKey entry for a root key (MS-GKDI 3.1.4.1.1 / MS-ADSC msKds-ProvRootKey).
- * Holds the secret msKds-RootKeyData: the journal and the plan keep only its length.
- */
-export function kdsRootKeyAttributes(key: RootKey, domainIdDn: string, createTime: Date): Record<string, Array<string | Buffer>> {
-  const attrs: Record<string, Array<string | Buffer>> = {
-    objectClass: ['top', 'msKds-ProvRootKey'],
-    cn: [key.id],
-    'msKds-Version': [String(key.version)],
-    'msKds-KDFAlgorithmID': [key.kdfAlgorithm],
-    'msKds-KDFParam': [key.kdfParameters],
-    'msKds-SecretAgreementAlgorithmID': [key.secretAgreementAlgorithm],
-    'msKds-PrivateKeyLength': [String(key.privateKeyLength)],
-    'msKds-PublicKeyLength': [String(key.publicKeyLength)],
-    'msKds-RootKeyData': [key.keyData],
-    'msKds-UseStartTime': [integer8TimeString(key.useStartTime ?? createTime)],
-    'msKds-CreateTime': [integer8TimeString(key.createTime ?? createTime)],
-    'msKds-DomainID': [domainIdDn],
-  };
-  // ECDH root keys carry no parameters; AD cannot store an empty value, so the attribute is left out
-  if (key.secretAgreementParameters.length > 0) attrs['msKds-SecretAgreementParam'] = [key.secretAgreementParameters];
-  return attrs;
 }
 
 /** The bound DC's computer object (msKds-DomainID of keys it creates), from its server object. */

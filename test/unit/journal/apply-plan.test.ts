@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/journal/apply-plan.js';
 import { addEntry, addValues, createPlan, deleteValues, replaceDacl, replaceValues } from '../../../src/journal/change.js';
+import { JOURNAL_FORMAT } from '../../../src/journal/journal-records.js';
 import { planRollback } from '../../../src/journal/plan-rollback.js';
 import { renderRun } from '../../../src/journal/render-run.js';
 import { UserError } from '../../../src/errors.js';
@@ -37,7 +38,7 @@ describe('applyPlan: DACL changes', () => {
 
     expect(result.exitCode).toBe(0);
     expect(result.status).toBe('completed');
-    expect(result.counts).toEqual({ planned: 3, applied: 3, alreadyDone: 0, conflicts: 0, failed: 0, pending: 0 });
+    expect(result.counts).toEqual({ planned: 3, applied: 3, alreadyDone: 0, conflicts: 0, failed: 0, inDoubt: 0, pending: 0 });
     expect(dir.writes).toHaveLength(3);
     for (const w of dir.writes) {
       expect(w.sdFlags).toBe(4);
@@ -48,7 +49,7 @@ describe('applyPlan: DACL changes', () => {
     for (const n of names) expect(dir.descriptor(ouDn(n)).equals(ouDescriptor([SELF_WRITE]))).toBe(true);
 
     const lines = runFileLines(result.runId);
-    expect(lines.every((l) => l.journal === 1)).toBe(true);
+    expect(lines.every((l) => l.journal === JOURNAL_FORMAT)).toBe(true);
     expect(lines.map((l) => (l.type === 'change' ? `${l.changeId}:${l.state}` : l.type))).toEqual([
       'run-start',
       'plan',
@@ -179,7 +180,7 @@ describe('applyPlan: faults', () => {
     const first = await applyPlan(dir, plan, tj.store);
 
     expect(first.exitCode).toBe(5);
-    expect(first.counts).toEqual({ planned: 5, applied: 2, alreadyDone: 0, conflicts: 0, failed: 1, pending: 2 });
+    expect(first.counts).toEqual({ planned: 5, applied: 2, alreadyDone: 0, conflicts: 0, failed: 0, inDoubt: 1, pending: 2 });
     const run1 = tj.store.readRun(first.runId);
     expect(run1.changes.map((c) => c.state)).toEqual(['verified', 'verified', 'failed', 'planned', 'planned']);
     expect(run1.changes[2]!.history.at(-1)).toMatchObject({ phase: 'write', outcome: 'unknown' });

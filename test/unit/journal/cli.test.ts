@@ -165,7 +165,7 @@ describe('laps-migrate rollback', () => {
     expect(await cli('rollback', runId, '--apply', '--yes', '--server', 'ldaps://dc1.memory.test', '--user', 'admin@memory.test')).toBe(0);
     expect(opened.flags).toMatchObject({ server: 'ldaps://dc1.memory.test', user: 'admin@memory.test', apply: true, yes: true });
     for (const n of ['A', 'B']) expect(dir.descriptor(ouDn(n)).equals(ouDescriptor())).toBe(true);
-    expect(out).toMatch(/Rollback run \S+: 2 undone, 0 already as before, 0 conflicts, 0 failed, 0 pending\./);
+    expect(out).toMatch(/Rollback run \S+: 2 undone, 0 already as before, 0 conflicts, 0 failed, 0 in doubt, 0 pending\./);
     expect(dir.closed).toBe(true);
     const runs = JournalStore.open().listRuns().runs;
     expect(runs.map((r) => [r.kind, r.rollbackOf])).toEqual([

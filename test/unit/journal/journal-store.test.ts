@@ -6,6 +6,7 @@ import { applyPlan } from '../../../src/journal/apply-plan.js';
 import { JournalStore, sanitizeOptions } from '../../../src/journal/journal-store.js';
 import { readJsonLines, JsonlAppender } from '../../../src/journal/jsonl-file.js';
 import { recordReadEvent } from '../../../src/journal/read-event.js';
+import { JOURNAL_FORMAT } from '../../../src/journal/journal-records.js';
 import { estate, filesUnder, selfWritePlan, tempJournal, type TempJournal } from './helpers.js';
 
 let tj: TempJournal;
@@ -52,7 +53,7 @@ describe('JournalStore files', () => {
       [done.runId, 'completed'],
       [open.runId, 'incomplete'],
     ]);
-    expect(runs[0]!.counts).toEqual({ planned: 1, applied: 1, alreadyDone: 0, conflicts: 0, failed: 0, pending: 0 });
+    expect(runs[0]!.counts).toEqual({ planned: 1, applied: 1, alreadyDone: 0, conflicts: 0, failed: 0, inDoubt: 0, pending: 0 });
     expect(runs[0]!.exitCode).toBe(0);
     expect(tj.store.readRun(open.runId).warnings.join()).toMatch(/c9/);
     open.abandon();
@@ -143,7 +144,7 @@ describe('run metadata', () => {
     await applyPlan(dir, selfWritePlan(dir, ['A']), tj.store, { options: { apply: true, password: 'hunter2' } });
     recordReadEvent({ who: 'w', object: 'o', source: 's' }, tj.store);
     for (const f of filesUnder(tj.store.dir)) {
-      for (const line of readFileSync(f, 'utf8').trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ journal: 1, type: expect.any(String), at: expect.any(String) });
+      for (const line of readFileSync(f, 'utf8').trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ journal: JOURNAL_FORMAT, type: expect.any(String), at: expect.any(String) });
     }
     const run = tj.store.readRun('last');
     expect(run.options).toEqual({ apply: true, password: '[not recorded]' });
@@ -153,7 +154,7 @@ describe('run metadata', () => {
   it('warns about records written by a newer format', async () => {
     const dir = estate(['A']);
     const r = await applyPlan(dir, selfWritePlan(dir, ['A']), tj.store);
-    appendFileSync(tj.store.runFile(r.runId), `${JSON.stringify({ journal: 2, type: 'future', at: 'x' })}\n`);
-    expect(tj.store.readRun(r.runId).warnings.join()).toMatch(/format 2/);
+    appendFileSync(tj.store.runFile(r.runId), `${JSON.stringify({ journal: JOURNAL_FORMAT + 1, type: 'future', at: 'x' })}\n`);
+    expect(tj.store.readRun(r.runId).warnings.join()).toMatch(new RegExp(`format ${JOURNAL_FORMAT + 1}`));
   });
 });

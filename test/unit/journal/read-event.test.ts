@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordReadEvent } from '../../../src/journal/read-event.js';
+import { JOURNAL_FORMAT } from '../../../src/journal/journal-records.js';
 import { tempJournal, type TempJournal } from './helpers.js';
 
 let tj: TempJournal;
@@ -19,7 +20,7 @@ describe('recordReadEvent', () => {
     const { events, warnings } = tj.store.readReadEvents();
     expect(warnings).toEqual([]);
     expect(events).toEqual([a, b]);
-    expect(events[0]).toMatchObject({ journal: 1, type: 'read-event', who: 'helpdesk@memory.test', object: 'CN=PC1,OU=A,DC=memory,DC=test', source: 'ms-Mcs-AdmPwd', reason: 'INC-1001', host: expect.any(String) });
+    expect(events[0]).toMatchObject({ journal: JOURNAL_FORMAT, type: 'read-event', who: 'helpdesk@memory.test', object: 'CN=PC1,OU=A,DC=memory,DC=test', source: 'ms-Mcs-AdmPwd', reason: 'INC-1001', host: expect.any(String) });
     expect(events[1]).not.toHaveProperty('reason');
     expect(readFileSync(tj.store.readsFile, 'utf8').split('\n')).toHaveLength(3);
   });

@@ -9,16 +9,9 @@ import type { Finding } from '../../../src/model/step-result.js';
 export const HOSTILE_OU = 'OU=<script>alert(1)</script>,OU="Sales" & <b>Co</b>,DC=corp,DC=example,DC=com';
 
 /** Deterministic pseudo-random numbers (mulberry32), so the estate is the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/lab/seeded-random.js';
+
+export const seeded = seededRandom;
 
 export const OUS = [
   'OU=Workstations,OU=Paris,DC=corp,DC=example,DC=com',

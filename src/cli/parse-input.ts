@@ -1,0 +1,232 @@
+/**
+ * The one place flag and file inputs are checked (issue 21, part 4): every malformed value is an
+ * InputError (exit 2) that names the flag, raised before anything connects or is written.
+ * Numbers are plain decimal digits in documented ranges; DNs are checked for syntax (RFC 4514:
+ * attribute=value RDNs, nothing empty, escapes complete); server URLs are ldap(s)://host[:port];
+ * paths are checked for what the command will do with them (read a file, write a file, write
+ * into a folder).
+ */
+import { X509Certificate } from 'node:crypto';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+
+/** Documented ranges (README "Input validation"). */
+export const RANGES = {
+  days: { min: 0, max: 3650, unit: 'days' },
+  timeoutSeconds: { min: 1, max: 3600, unit: 'seconds' },
+  labComputers: { min: 0, max: 200_000, unit: 'computers' },
+  port: { min: 1, max: 65_535, unit: '' },
+} as const;
+
+export interface NumberRange {
+  min: number;
+  max: number;
+  unit?: string;
+}
+
+/** A whole number written as plain decimal digits ("90"; not "1e9", "0x10", "+3", "7.0", " 7"). */
+export function parseWholeNumber(flag: string, text: string | undefined, range: NumberRange): number {
+  const t = text ?? '';
+  const what = `a whole number from ${range.min} to ${range.max}${range.unit ? ` (${range.unit})` : ''}`;
+  if (!/^[0-9]{1,12}$/.test(t)) throw new InputError(`${flag} must be ${what} written with the digits 0-9, not "${t}"`, { reason: 'BAD_NUMBER' });
+  const n = Number(t);
+  if (n < range.min || n > range.max) throw new InputError(`${flag} must be ${what}, not ${t}`, { reason: 'NUMBER_OUT_OF_RANGE' });
+  return n;
+}
+
+const ATTR_TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)*)$/;
+
+/** RDN values: escapes must be complete ("\," or "\2C"), and the specials below must be escaped. */
+function rdnValueProblem(value: string): string | undefined {
+  if (value.startsWith('#')) return /^#(?:[0-9a-fA-F]{2})+$/.test(value) ? undefined : 'a "#" value must be hex pairs';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\') {
+      const next = value.slice(i + 1, i + 3);
+      if (/^[0-9a-fA-F]{2}$/.test(next)) i += 2;
+      else if (i + 1 < value.length && ' "#+,;<=>\\'.includes(value[i + 1]!)) i += 1;
+      else return `incomplete escape at "${value.slice(i, i + 3)}"`;
+    } else if ('"+;<>'.includes(c)) {
+      // '+' (multi-valued RDNs) is allowed by RFC 4514 but never occurs in the containers we take
+      return `unescaped "${c}"`;
+    }
+  }
+  return undefined;
+}
+
+/** Splits at unescaped commas (same rule as directory/dn.ts), keeping empties to report them. */
+function rawRdns(dn: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < dn.length; i++) {
+    const c = dn[i]!;
+    if (c === '\\' && i + 1 < dn.length) {
+      cur += c + dn[i + 1]!;
+      i++;
+    } else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The reason a DN is malformed, or undefined when it is well-formed. */
+export function dnProblem(dn: string): string | undefined {
+  if (dn.trim() === '') return 'it is empty';
+  const rdns = rawRdns(dn);
+  for (let i = 0; i < rdns.length; i++) {
+    const rdn = rdns[i]!.trim();
+    if (rdn === '') return `RDN ${i + 1} is empty (two commas in a row, or a leading/trailing comma)`;
+    const eq = rdn.indexOf('=');
+    if (eq <= 0) return `"${rdn}" is not attribute=value`;
+    const type = rdn.slice(0, eq).trim();
+    const value = rdn.slice(eq + 1).trim();
+    if (!ATTR_TYPE.test(type)) return `"${type}" is not an attribute name`;
+    if (value === '') return `"${rdn}" has an empty value`;
+    const p = rdnValueProblem(value);
+    if (p) return `"${rdn}": ${p}`;
+  }
+  return undefined;
+}
+
+/** A syntactically valid DN, or InputError naming the flag. */
+export function parseDn(flag: string, dn: string | undefined): string {
+  const problem = dnProblem(dn ?? '');
+  if (problem) {
+    throw new InputError(`${flag} "${dn ?? ''}" is not a distinguished name: ${problem}`, {
+      reason: 'BAD_DN',
+      advice: 'Give a DN such as OU=Workstations,DC=example,DC=com (escape "," in names as "\\,").',
+    });
+  }
+  return dn!.trim();
+}
+
+export interface ServerUrl {
+  url: string;
+  scheme: 'ldap' | 'ldaps';
+  host: string;
+  port: number;
+}
+
+/** ldaps://host[:port] or ldap://host[:port]; a bare host means ldaps. */
+export function parseServerUrl(flag: string, text: string | undefined): ServerUrl {
+  const raw = (text ?? '').trim();
+  const bad = (why: string): never => {
+    throw new InputError(`${flag} "${raw}" is not a server address: ${why}`, { reason: 'BAD_SERVER_URL', advice: 'Give ldaps://dc.example.com[:636], or ldap://dc.example.com with --starttls.' });
+  };
+  if (!raw) bad('it is empty');
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `ldaps://${raw}`;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-fA-F:.]+\]|[^/:?#\s[\]@]*)(?::([^/?#]*))?(\/?)$/i.exec(withScheme);
+  if (!m) bad('expected scheme://host[:port] with no path, user or query');
+  const scheme = m![1]!.toLowerCase();
+  if (scheme !== 'ldap' && scheme !== 'ldaps') bad(`the scheme must be ldaps:// or ldap://, not ${scheme}://`);
+  const host = m![2]!;
+  if (!host) bad('the host name is missing');
+  if (!host.startsWith('[') && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(host)) bad(`"${host}" is not a host name or IP address`);
+  let port = scheme === 'ldaps' ? 636 : 389;
+  if (m![3] !== undefined) port = parseWholeNumber(`${flag} (port)`, m![3], RANGES.port);
+  return { url: `${scheme}://${host}${m![3] !== undefined ? `:${port}` : ''}`, scheme: scheme as 'ldap' | 'ldaps', host, port };
+}
+
+function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? 'error';
+}
+
+/** A file the command will read: it exists, is a file, is readable. Returns the path. */
+export function inputFile(flag: string, path: string | undefined): string {
+  if (!path) throw new InputError(`${flag} needs a file name`, { reason: 'BAD_PATH' });
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new InputError(`${flag} ${path}: ${errnoOf(e) === 'ENOENT' ? 'no such file' : `cannot be read (${errnoOf(e)})`}`, { reason: 'BAD_PATH' });
+  }
+  if (st.isDirectory()) throw new InputError(`${flag} ${path} is a folder, not a file`, { reason: 'BAD_PATH' });
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    throw new InputError(`${flag} ${path} cannot be read (${errnoOf(e)})`, { reason: 'BAD_PATH' });
+  }
+  return path;
+}
+
+/** The nearest existing ancestor of a path must be a writable folder (mkdir -p can then make the rest). */
+function creatableUnder(flag: string, path: string): void {
+  let cur = resolve(path);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(cur);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT' && errnoOf(e) !== 'ENOTDIR') throw new InputError(`${flag} ${path}: cannot check ${cur} (${errnoOf(e)})`, { reason: 'BAD_PATH' });
+      const up = dirname(cur);
+      if (up === cur) throw new InputError(`${flag} ${path}: no existing folder above it`, { reason: 'BAD_PATH' });
+      cur = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new InputError(`${flag} ${path}: ${cur} is a file, not a folder`, { reason: 'BAD_PATH' });
+    try {
+      accessSync(cur, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new InputError(`${flag} ${path}: the folder ${cur} is not writable`, { reason: 'BAD_PATH' });
+    }
+    return;
+  }
+}
+
+/** A folder the command will write into (created if missing): not a file, and creatable. */
+export function outputDir(flag: string, path: string | undefined): string {
+  if (!path) throw new InputError(`${flag} needs a folder name`, { reason: 'BAD_PATH' });
+  creatableUnder(flag, path);
+  return path;
+}
+
+/** A file the command will write: its folder exists, and the path is not a folder. */
+export function outputFile(flag: string, path: string | undefined): string {
+  if (!path) throw new InputError(`${flag} needs a file name`, { reason: 'BAD_PATH' });
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new InputError(`${flag} ${path} is a folder; give a file name`, { reason: 'BAD_PATH' });
+  const parent = dirname(resolve(path));
+  let pst;
+  try {
+    pst = statSync(parent);
+  } catch {
+    throw new InputError(`${flag} ${path}: the folder ${parent} does not exist`, { reason: 'BAD_PATH', advice: 'Create the folder first, or give a path in an existing one.' });
+  }
+  if (!pst.isDirectory()) throw new InputError(`${flag} ${path}: ${parent} is not a folder`, { reason: 'BAD_PATH' });
+  try {
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError(`${flag} ${path}: the folder ${parent} is not writable`, { reason: 'BAD_PATH' });
+  }
+  return path;
+}
+
+/** A CA file: readable, with at least one PEM certificate that parses (checked before any TLS). */
+export function caFile(flag: string, path: string | undefined): string {
+  inputFile(flag, path);
+  const text = readFileSync(path!, 'latin1');
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new InputError(`${flag} ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, { reason: 'BAD_CA_FILE', advice: 'Give the CA certificate(s) that signed the DC certificate, in PEM form (openssl x509 -inform der -in ca.cer -out ca.pem).' });
+  for (const [i, b] of blocks.entries()) {
+    try {
+      new X509Certificate(b);
+    } catch {
+      throw new InputError(`${flag} ${path}: certificate ${i + 1} of ${blocks.length} is damaged (not valid PEM/DER)`, { reason: 'BAD_CA_FILE' });
+    }
+  }
+  return path!;
+}
+
+/** The state folder: a folder (or creatable), not a file. */
+export function stateDirInput(flag: string, path: string): string {
+  return outputDir(flag, path);
+}
