@@ -24,6 +24,11 @@ export function action<A extends unknown[]>(fn: Action<A>): (...args: A) => Prom
 }
 
 export function reportError(e: unknown): number {
+  // Ctrl+C at a prompt (inquirer reads the terminal raw, so no SIGINT is raised): cancelled, not a bug
+  if (e instanceof Error && e.name === 'ExitPromptError') {
+    process.stderr.write('cancelled (Ctrl+C); nothing more was done\n');
+    return ExitCode.INTERRUPTED_SIGINT;
+  }
   if (isUserError(e)) {
     process.stderr.write(`error: ${e.message}\n`);
     if (e.advice) process.stderr.write(`hint: ${e.advice}\n`);

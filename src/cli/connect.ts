@@ -1,7 +1,7 @@
 /** `laps-migrate connect`: bind and print what an admin checks first. */
 import type { Command } from 'commander';
 import { action } from './action.js';
-import { addConnectionOptions, openDirectory, type ConnectionFlags } from './connection-options.js';
+import { addConnectionOptions, baseDnOf, openDirectory, type ConnectionFlags } from './connection-options.js';
 import type { DomainFacts } from '../directory/domain-facts.js';
 
 /** What `connect` shows: the domain, its functional levels, the TLS state and who we are bound as. */
@@ -36,6 +36,8 @@ export function registerConnect(program: Command): void {
       const dir = await openDirectory(flags);
       try {
         const f = await gatherDomainFacts(dir);
+        // a --base-dn (or profile baseDn) that does not exist is an input error here too, not at the first search
+        await baseDnOf(dir, flags);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
           return 0;

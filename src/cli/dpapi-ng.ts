@@ -81,7 +81,7 @@ function readBlob(flags: BlobFlags, stdin: () => Buffer): { data: Buffer; input:
     throw new InputError('give exactly one of --blob-hex HEX or --blob-file FILE');
   }
   if (flags.blobHex !== undefined) return { data: decodeHex(flags.blobHex, '--blob-hex'), input: 'hex' };
-  const raw = readInputFile(flags.blobFile!, 'blob file', stdin);
+  const raw = readInputFile(flags.blobFile!, '--blob-file', stdin);
   const data = decodeBlobFileContent(raw);
   if (data.length === 0) throw new InputError('the blob file is empty');
   return { data, input: flags.blobFile === '-' ? 'stdin' : 'file' };
@@ -90,14 +90,20 @@ function readBlob(flags: BlobFlags, stdin: () => Buffer): { data: Buffer; input:
 export async function loadRootKeys(path: string): Promise<RootKey[]> {
   const { parseRootKeyFile } = await import('../dpapi-ng/root-key.js');
   if (path === '-') throw new InputError('--root-key needs a file (standard input is reserved for secrets)');
-  const text = readInputFile(path, 'root key file').toString('utf8');
+  const text = readInputFile(path, '--root-key file').toString('utf8');
   try {
     const mode = statSync(path).mode;
     if ((mode & 0o077) !== 0) process.stderr.write(`warning: root key file ${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); it holds a forest secret: chmod 600 it\n`);
   } catch {
     // stat after a successful read cannot normally fail; the warning is best effort
   }
-  return parseRootKeyFile(text);
+  try {
+    return parseRootKeyFile(text);
+  } catch (e) {
+    // name the flag and the file (issue 21): "root key: the file is not valid JSON" alone does not say which input
+    if (e instanceof InputError) throw new InputError(`--root-key ${path}: ${e.message}`, { ...(e.advice ? { advice: e.advice } : {}), ...(e.reason ? { reason: e.reason } : {}), cause: e });
+    throw e;
+  }
 }
 
 function printJson(value: unknown): void {
@@ -256,7 +262,7 @@ export function registerDpapiNg(program: Command, options: DpapiNgCommandOptions
           } else if (keys.length > 1) {
             throw new InputError(`${flags.rootKey} holds ${keys.length} root keys: choose one with --root-key-id`);
           }
-          const secret = readInputFile(flags.plaintextFile, 'plaintext file', stdin);
+          const secret = readInputFile(flags.plaintextFile, '--plaintext-file', stdin);
           const common = {
             rootKey,
             sid,

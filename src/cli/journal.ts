@@ -47,10 +47,11 @@ export function registerJournal(program: Command, options: JournalCommandOptions
         const run = JournalStore.open().readRun(runArg);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-          warn(run.warnings);
         } else {
-          process.stdout.write(renderRun(run, { details: !!flags.details, ...(options.describeDescriptor ? { describeDescriptor: options.describeDescriptor } : {}) }));
+          process.stdout.write(renderRun({ ...run, warnings: [] }, { details: !!flags.details, ...(options.describeDescriptor ? { describeDescriptor: options.describeDescriptor } : {}) }));
         }
+        // on stderr, as every journal command warns (torn or damaged lines, newer formats)
+        warn(run.warnings);
         return 0;
       }),
     );

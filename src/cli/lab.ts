@@ -89,6 +89,7 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder')
     .action(
       action(async (o: { dir?: string }) => {
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
         await lockFor('lab down');
         const { labDown } = await import('../lab/lab.js');
         const stopped = await labDown(o.dir);
@@ -104,6 +105,7 @@ export function registerLab(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (o: { dir?: string; json?: boolean }) => {
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
         const { labStatus } = await import('../lab/lab.js');
         const s = labStatus(o.dir);
         if (o.json) {
@@ -130,6 +132,7 @@ export function registerLab(program: Command): void {
     .option('--dir <dir>', 'lab folder')
     .action(
       action(async (o: { dir?: string }) => {
+        if (o.dir !== undefined) outputDir('--dir', o.dir);
         await lockFor('lab reset');
         const { labReset } = await import('../lab/lab.js');
         const started = Date.now();

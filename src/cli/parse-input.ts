@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { splitDnRaw } from '../directory/dn.js';
 
 /** Documented ranges (README "Input validation"). */
 export const RANGES = {
@@ -55,28 +56,10 @@ function rdnValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** Splits at unescaped commas (same rule as directory/dn.ts), keeping empties to report them. */
-function rawRdns(dn: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < dn.length; i++) {
-    const c = dn[i]!;
-    if (c === '\\' && i + 1 < dn.length) {
-      cur += c + dn[i + 1]!;
-      i++;
-    } else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
 /** The reason a DN is malformed, or undefined when it is well-formed. */
 export function dnProblem(dn: string): string | undefined {
   if (dn.trim() === '') return 'it is empty';
-  const rdns = rawRdns(dn);
+  const rdns = splitDnRaw(dn);
   for (let i = 0; i < rdns.length; i++) {
     const rdn = rdns[i]!.trim();
     if (rdn === '') return `RDN ${i + 1} is empty (two commas in a row, or a leading/trailing comma)`;

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { addConnectionOptions, openDirectory, type ConnectionFlags } from './connection-options.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, InputError, UserError } from '../errors.js';
 import type { RootKey } from '../dpapi-ng/root-key.js';
 
 interface PasswordFlags extends ConnectionFlags {
@@ -44,6 +44,11 @@ export function registerPassword(program: Command): void {
           import('../directory/kds.js'),
           import('../directory/principals.js'),
         ]);
+      if (computer.trim() === '') throw new InputError('COMPUTER is empty: give a computer name, DNS name or DN', { reason: 'BAD_COMPUTER' });
+      if (/^[A-Za-z][A-Za-z0-9-]*=/.test(computer)) {
+        const { parseDn } = await import('./parse-input.js');
+        parseDn('COMPUTER', computer);
+      }
       if (flags.showPassword) {
         // a reveal writes the journal (read event): under the state-folder lock, taken before connecting
         const { acquireStateLock } = await import('../config/state-lock.js');

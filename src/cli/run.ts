@@ -11,7 +11,7 @@ import { action } from './action.js';
 import { addConnectionOptions, type ConnectionDefaults, type ConnectionFlags } from './connection-options.js';
 import { ExitCode, InputError, isUserError } from '../errors.js';
 import type { StepEntry } from '../steps/registry.js';
-import type { StepRun, StepVerdict } from '../steps/run-step.js';
+import type { Consent, ConsentQuestion, StepRun, StepVerdict } from '../steps/run-step.js';
 import type { RunVerdict, StepOutcome, RunDocument } from '../playbook/run-report.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
 import type { RunTask } from './run-progress.js';
@@ -46,18 +46,45 @@ export function connectionOf(flags: ConnectionFlags, pb: LoadedPlaybook): { flag
   return { flags: out, defaults: c.passwordFile !== undefined ? { passwordFile: c.passwordFile } : {} };
 }
 
+/** The playbook keys that hold a step's decisions (the cutover's are its policy). */
+function decisionKeys(step: string): string[] {
+  return step === 'cutover' ? ['policy'] : [step];
+}
+
+/**
+ * Consent for a run: the flags decide (--yes, --confirm-irreversible; never a prompt), and a step
+ * only writes when the playbook writes its decisions down: a step with changes to make whose
+ * section is missing is an error naming the key (its defaults were never chosen by anyone).
+ */
+export function playbookConsent(flags: Consent, pb: LoadedPlaybook): Consent {
+  const decided = (q: ConsentQuestion) => {
+    const missing = decisionKeys(q.step).filter((k) => pb.playbook[k] === undefined);
+    if (missing.length) {
+      throw new InputError(`${q.step} would write ${q.changes} change(s) but ${pb.file} has no "${missing.join('", "')}" key: its decisions are not written down; nothing of it was written`, {
+        reason: 'PLAYBOOK_DECISION_MISSING',
+        advice: `Add "${missing[0]}:" to ${pb.file} with the options you want ("${missing[0]}: {}" accepts the defaults the plan above used).`,
+      });
+    }
+  };
+  return {
+    reversible: async (q) => (decided(q), flags.reversible(q)),
+    irreversible: async (q) => (decided(q), flags.irreversible(q)),
+  };
+}
+
 function verdictOf(run: StepRun): RunVerdict {
   const map: Record<StepVerdict, RunVerdict> = { ready: 'ready', blockers: 'blockers', planned: 'changes planned', changed: 'changed', unchanged: 'ready', cancelled: 'cancelled', stopped: 'conflict' };
-  const v = map[run.verdict];
-  return run.exitCode === ExitCode.BLOCKERS ? 'blockers' : v;
+  if (run.exitCode === ExitCode.INTERRUPTED_SIGINT || run.exitCode === ExitCode.INTERRUPTED_SIGTERM) return 'interrupted';
+  return run.exitCode === ExitCode.BLOCKERS ? 'blockers' : map[run.verdict];
 }
 
 /** What to do after the run stopped at `step`, and the command that resumes it. */
-function resumeHint(file: string, step: string, apply: boolean, why: 'blockers' | 'conflict' | 'irreversible' | 'error'): string {
+function resumeHint(file: string, step: string, apply: boolean, why: 'blockers' | 'conflict' | 'interrupted' | 'irreversible' | 'error'): string {
   const cmd = `laps-migrate run --playbook ${file} --from ${step}${apply ? ' --apply --yes' : ''}${why === 'irreversible' ? ' --confirm-irreversible' : ''}`;
   const first = {
     blockers: 'fix what its report shows',
     conflict: 'see what the journal recorded (laps-migrate journal show RUN-ID, named above)',
+    interrupted: 'when ready (every target is re-read and what is done is skipped)',
     irreversible: 'review its plan (irreversible changes need --confirm-irreversible; --yes never covers them)',
     error: 'fix the error above',
   }[why];
@@ -122,7 +149,7 @@ async function runSteps(flags: RunFlags, pb: LoadedPlaybook, skipped: StepEntry[
   let exitCode: number = ExitCode.OK;
   let resumeFrom: string | undefined;
   let stopReason: Parameters<typeof resumeHint>[3] = 'error';
-  const consent = flagConsent({ yes: !!flags.yes, confirmIrreversible: !!flags.confirmIrreversible, nonInteractive: true });
+  const consent = playbookConsent(flagConsent({ yes: !!flags.yes, confirmIrreversible: !!flags.confirmIrreversible, nonInteractive: true }), pb);
 
   let current: ((e: import('../steps/step.js').ProgressEvent) => void) | undefined;
   const ctx = createStepContext({ dir, target, facts, progress: (e) => current?.(e) });
@@ -153,7 +180,7 @@ async function runSteps(flags: RunFlags, pb: LoadedPlaybook, skipped: StepEntry[
           if (r.exitCode !== ExitCode.OK && exitCode === ExitCode.OK) exitCode = r.exitCode;
           if (stop) {
             resumeFrom = entry.name;
-            stopReason = r.exitCode === ExitCode.BLOCKERS ? 'blockers' : r.exitCode === ExitCode.PARTIAL ? 'conflict' : 'error';
+            stopReason = r.exitCode === ExitCode.BLOCKERS ? 'blockers' : r.exitCode === ExitCode.PARTIAL ? 'conflict' : verdict === 'interrupted' ? 'interrupted' : 'error';
           }
           return { summary: `${verdict} (exit ${r.exitCode}) · ${r.reportDir}`, stop };
         } catch (e) {

@@ -1,7 +1,7 @@
 /** Distinguished-name helpers that respect escaped commas ("CN=Smith\, John,OU=..."). */
 
-/** Splits a DN into its RDNs, keeping escapes as they are. */
-export function splitDn(dn: string): string[] {
+/** Splits a DN at its unescaped commas, untrimmed, keeping empty parts (for validation). */
+export function splitDnRaw(dn: string): string[] {
   const out: string[] = [];
   let cur = '';
   for (let i = 0; i < dn.length; i++) {
@@ -12,14 +12,21 @@ export function splitDn(dn: string): string[] {
       continue;
     }
     if (c === ',') {
-      out.push(cur.trim());
+      out.push(cur);
       cur = '';
       continue;
     }
     cur += c;
   }
-  if (cur.trim()) out.push(cur.trim());
+  out.push(cur);
   return out;
+}
+
+/** Splits a DN into its RDNs, keeping escapes as they are. */
+export function splitDn(dn: string): string[] {
+  const parts = splitDnRaw(dn).map((p) => p.trim());
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 export function parentDn(dn: string): string {

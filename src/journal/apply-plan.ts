@@ -12,6 +12,8 @@
  * interrupt.ts) lets the write in flight finish and be verified, starts no other write and ends
  * the run "interrupted" (exit 130/143); abandoned mid-write, the run-end names the change in doubt.
  * The engine talks to the directory only through the Directory interface.
+ * (Over 400 lines: the per-kind read/judge/write functions belong in their own module; that split
+ * waits until the GPO file change kind, being added on another branch, has landed.)
  */
 import { descriptorsEquivalent } from './descriptor-equality.js';
 import type { Directory, Modification } from '../directory/types.js';

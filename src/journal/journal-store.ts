@@ -239,6 +239,8 @@ export class JournalStore {
       try {
         const rec = this.readRun(id);
         runs.set(id, summaryOf(rec));
+        // torn or damaged lines of an unfinished run: warned here as by every journal command
+        warnings.push(...rec.warnings);
         if (!known) warnings.push(`run ${id} is missing from the index (found its file)`);
       } catch (e) {
         warnings.push(`run ${id}: ${(e as Error).message}`);

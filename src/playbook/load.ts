@@ -39,3 +39,14 @@ export function stepOptions(pb: Playbook, name: StepName): unknown {
   const top = Object.fromEntries(Object.keys(CUTOVER_TOP_LEVEL).flatMap((k) => (pb[k] === undefined ? [] : [[k, pb[k]]])));
   return entry.options.parse({ ...section, ...top });
 }
+
+/**
+ * The inverse of stepOptions: a step's options as playbook keys (for writers such as the wizard):
+ * the cutover's policy and waves go to the top level, everything else into the step's section.
+ */
+export function playbookSections(name: StepName, options: Record<string, unknown>): Record<string, unknown> {
+  if (name !== 'cutover') return { [name]: options };
+  const top = Object.keys(CUTOVER_TOP_LEVEL);
+  const section = Object.fromEntries(Object.entries(options).filter(([k]) => !top.includes(k)));
+  return { [name]: section, ...Object.fromEntries(Object.entries(options).filter(([k]) => top.includes(k))) };
+}

@@ -11,7 +11,7 @@ import type { Finding, StepName, TargetInfo } from '../model/step-result.js';
 import { VERSION } from '../version.js';
 
 /** What the run report says of a step. */
-export type RunVerdict = 'ready' | 'blockers' | 'changes planned' | 'changed' | 'conflict' | 'cancelled' | 'failed' | 'not run';
+export type RunVerdict = 'ready' | 'blockers' | 'changes planned' | 'changed' | 'conflict' | 'interrupted' | 'cancelled' | 'failed' | 'not run';
 
 export interface StepOutcome {
   step: StepName;
@@ -48,6 +48,7 @@ const TONE: Record<RunVerdict, Tone> = {
   changed: 'good',
   blockers: 'bad',
   conflict: 'bad',
+  interrupted: 'warn',
   failed: 'bad',
   cancelled: 'neutral',
   'not run': 'neutral',
@@ -67,7 +68,6 @@ export function goNoGo(outcomes: readonly StepOutcome[]): 'go' | 'no-go' {
 
 export function runReportModel(doc: RunDocument, outcomes: readonly StepOutcome[], target: TargetInfo): ReportModel {
   const ran = outcomes.filter((o) => o.verdict !== 'not run');
-  const count = (v: RunVerdict) => outcomes.filter((o) => o.verdict === v).length;
   const verdict = goNoGo(outcomes);
   const findings = ran.flatMap((o) => o.findings.filter((f) => f.severity !== 'info').map((f) => ({ ...f, message: `[${o.step}] ${f.message}` })));
   const notes = [
@@ -76,11 +76,10 @@ export function runReportModel(doc: RunDocument, outcomes: readonly StepOutcome[
     ...(doc.resumeHint ? [doc.resumeHint] : []),
     ...outcomes.filter((o) => o.verdict === 'not run' && o.message).map((o) => `${o.step}: not run (${o.message}).`),
   ];
+  // a go / no-go per area at the top: one card per step, its verdict and its first key number
   const headline: Headline[] = [
-    { label: 'Verdict', value: verdict, tone: verdict === 'go' ? 'good' : 'bad', detail: `${ran.length} of ${outcomes.length} steps ran` },
-    { label: 'Ready', value: count('ready') + count('changed'), tone: 'good', detail: 'steps with nothing blocking' },
-    { label: 'Blockers', value: count('blockers'), tone: count('blockers') ? 'bad' : 'good', detail: 'steps that found blockers' },
-    { label: 'Conflicts / failures', value: count('conflict') + count('failed'), tone: count('conflict') + count('failed') ? 'bad' : 'good', detail: `exit code ${doc.exitCode}` },
+    { label: 'Verdict', value: verdict, tone: verdict === 'go' ? 'good' : 'bad', detail: `${ran.length} of ${outcomes.length} steps ran, exit code ${doc.exitCode}` },
+    ...outcomes.map((o) => ({ label: `${o.title}`, value: o.verdict, tone: TONE[o.verdict], detail: o.message ?? keyNumbers(o.headline.slice(0, 1)) })),
   ];
   return {
     step: 'run',

@@ -7,33 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { LdapDirectory } from '../../src/directory/ldap-directory.js';
-import type { Directory } from '../../src/directory/types.js';
-import { applyPlan, createPlan, JournalStore, planRollback, replaceDacl, replaceValues, type Plan } from '../../src/journal/index.js';
+import { applyPlan, createPlan, JournalStore, planRollback, replaceValues } from '../../src/journal/index.js';
 import { mergeAce, parseSddlAce, parseSecurityDescriptor, serializeSecurityDescriptor, toSddl } from '../../src/security/index.js';
+import { dacl, delegationPlan, SD_DACL } from './delegation-plan.js';
 import { connectAs, lab, passwordOf, readTreeText, resetLab, testRoot } from './lab-env.js';
 import { startProxy, type TcpProxy } from './tcp-proxy.js';
-
-const SD_DACL = 4;
-
-async function dacl(dir: Directory, dn: string): Promise<Buffer> {
-  const e = await dir.read(dn, ['nTSecurityDescriptor'], { binaryAttributes: ['nTSecurityDescriptor'], sdFlags: SD_DACL });
-  return e!.attributes['ntsecuritydescriptor']![0] as Buffer;
-}
-
-/** A plan that grants one read ACE per OU (what a delegation step would do). */
-async function delegationPlan(dir: Directory, ous: string[], trusteeSid: string, tag: string): Promise<Plan> {
-  const drafts = [];
-  for (const dn of ous) {
-    const before = await dacl(dir, dn);
-    const sd = parseSecurityDescriptor(before);
-    const ace = parseSddlAce(`(OA;CIIO;RP;bf967950-0de6-11d0-a285-00aa003049e2;bf967a86-0de6-11d0-a285-00aa003049e2;${trusteeSid})`);
-    const merged = mergeAce(sd.dacl!, ace);
-    const after = serializeSecurityDescriptor({ ...sd, dacl: merged.acl });
-    drafts.push(replaceDacl({ dn, reason: `test delegation ${tag}`, before, after }));
-  }
-  return createPlan('permissions', drafts);
-}
-
 
 describe('journaled apply against the lab DC', () => {
   let admin: LdapDirectory;

@@ -13,6 +13,8 @@ export interface TcpProxy {
   refuse: boolean;
   /** Bytes forwarded client -> server so far; a test can cut after N bytes with `cutAfterBytes`. */
   cutAfterBytes: number | undefined;
+  /** Holds every client -> server chunk this long (order kept): makes an apply slow enough to interrupt. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startProxy(listenHost: string, listenPort: number, targetH
     port: listenPort,
     refuse: false,
     cutAfterBytes: undefined,
+    delayMs: 0,
     cutAll() {
       for (const s of sockets) s.destroy();
       sockets.clear();
@@ -48,7 +51,8 @@ export async function startProxy(listenHost: string, listenPort: number, targetH
         proxy.cutAll();
         return;
       }
-      upstream.write(d);
+      if (proxy.delayMs > 0) setTimeout(() => upstream.destroyed || upstream.write(d), proxy.delayMs);
+      else upstream.write(d);
     });
     upstream.pipe(client);
     const end = () => {

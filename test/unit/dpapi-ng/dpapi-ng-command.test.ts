@@ -144,7 +144,7 @@ describe('dpapi-ng decrypt', () => {
     expect(odd.stderr).toMatch(/odd number of hex digits/);
     const missing = await run(['decrypt', '--root-key', join(dir, 'nope.json'), '--blob-hex', 'abcd']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read root key file .*ENOENT/);
+    expect(missing.stderr).toMatch(/cannot read --root-key file .*ENOENT/);
     const broken = file('broken.json', JSON.stringify({ ...JSON.parse(fixtureText('kdf_sha512_ecdh_p256.json')), RootKeyId: 'x' }));
     const bad = await run(['decrypt', '--root-key', broken, '--blob-hex', p256.json.Data as string]);
     expect(bad.code).toBe(2);
