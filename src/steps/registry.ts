@@ -27,7 +27,7 @@ export const STEPS: readonly StepEntry[] = [
   { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep },
   { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep },
   { name: 'emulation', title: 'Legacy emulation', options: emulationOptions },
-  { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions },
+  { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions, load: async () => (await import('./cutover/step.js')).cutoverStep },
   { name: 'cleanup', title: 'Cleanup', options: cleanupOptions },
 ];
 

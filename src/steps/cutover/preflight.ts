@@ -39,7 +39,7 @@ export interface WavePreflightInput {
   domainFunctionalLevel: number;
   kds: { state: 'usable' | 'not-yet-effective' | 'missing' | 'unreadable'; usableFrom: string | null };
   /** The encryption principal as resolved (undefined: none configured, Domain Admins). */
-  principal?: { name: string; sids: string[] };
+  principal?: { name: string; sids: string[]; isolated?: boolean };
   /** Builds of the wave's computers expected to migrate (one entry per computer; undefined = unknown). */
   builds: Array<number | undefined>;
   gpoExists: boolean;
@@ -124,7 +124,9 @@ function encryptionFindings(i: WavePreflightInput, block: Block): void {
     block('CUTOVER_KDS_UNKNOWN', 'KDS', 'whether a usable KDS root key exists is unknown: this account cannot read root keys.', 'Rerun as a Domain Admin, or check Get-KdsRootKey on a DC and run the schema step.');
   }
   const p = i.principal;
-  if (p && p.sids.length === 0) {
+  if (p?.isolated) {
+    block('CUTOVER_PRINCIPAL_AMBIGUOUS', p.name, `the encryption principal "${p.name}" is an isolated name: Windows refuses it as ambiguous (event 10034).`, 'Qualify it as DOMAIN\\name or name@domain, or give its SID.', p.sids.join(' ') || undefined);
+  } else if (p && p.sids.length === 0) {
     block('CUTOVER_PRINCIPAL_UNRESOLVED', p.name, `the encryption principal "${p.name}" resolves to no SID: devices log 10035 and write nothing.`, 'Give a SID, DOMAIN\\name or name@domain that exists (policy.encryption.principal).');
   } else if (p && p.sids.length > 1) {
     block('CUTOVER_PRINCIPAL_AMBIGUOUS', p.name, `the encryption principal "${p.name}" resolves to ${p.sids.length} SIDs: Windows refuses an ambiguous name (event 10034).`, 'Qualify it as DOMAIN\\name or give its SID.', p.sids.join(' '));
