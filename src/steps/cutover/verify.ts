@@ -114,6 +114,14 @@ function after(a: Date | undefined, b: Date | undefined): boolean {
   return a !== undefined && (b === undefined || a.getTime() > b.getTime());
 }
 
+/**
+ * Written at or after the wave's start: replication metadata has whole seconds, and a device only
+ * rotates after its policy refresh, so a write in the start's own second is after it.
+ */
+function since(a: Date | undefined, start: Date): boolean {
+  return a !== undefined && a.getTime() >= start.getTime();
+}
+
 /** Encryption checks on a computer that has written its native password since the wave started. */
 function encryptionProblems(c: WaveComputer, x: WaveExpectation, drift: Drift[]): string[] {
   const problems: string[] = [];
@@ -157,18 +165,18 @@ export function verifyComputer(c: WaveComputer, x: WaveExpectation): ComputerVer
   const native = x.encryption ? c.writes.encrypted : c.writes.clear;
   const other = x.encryption ? c.writes.clear : c.writes.encrypted;
   const drift: Drift[] = [];
-  if (after(native, start) && after(native, c.writes.legacy)) {
+  if (since(native, start) && after(native, c.writes.legacy)) {
     const problems = x.encryption ? encryptionProblems(c, x, drift) : c.clearPresent ? [] : ['msLAPS-Password is absent although it was written since the wave started'];
     if (!x.encryption && c.decrypted?.ok === false) problems.push(`the password does not read back: ${c.decrypted.error}`);
     return { ...base, state: problems.length ? 'failed' : 'verified', reasons: problems, drift };
   }
   const reasons: string[] = [];
-  if (after(other, start)) {
+  if (since(other, start)) {
     const wrote = x.encryption ? 'a clear-text msLAPS-Password' : 'an encrypted password';
     reasons.push(`${wrote} was written after the wave started, the policy asks for ${x.encryption ? 'encryption' : 'clear text'} (encryption needs DFL 2016 and a resolvable principal: events 10006/10035)`);
     return { ...base, state: 'failed', reasons, drift };
   }
-  if (after(c.writes.legacy, start)) reasons.push('the legacy password was written after the wave started: the Windows LAPS policy has not reached it yet');
+  if (since(c.writes.legacy, start)) reasons.push('the legacy password was written after the wave started: the Windows LAPS policy has not reached it yet');
   if (c.obstacles?.length) return { ...base, state: 'failed', reasons: [...c.obstacles, ...reasons], drift };
   const due = Math.max(start.getTime(), c.expiresAt?.getTime() ?? 0) + x.graceDays * DAY_MS;
   if (x.now.getTime() > due) {

@@ -40,6 +40,10 @@ describe('verifyComputer', () => {
     expect(verifyComputer(pc(), { ...expect1, startedAt: undefined })).toMatchObject({ state: 'pending', reasons: ['the wave has not started'] });
   });
 
+  it('a write in the second the wave started counts (replication metadata has whole seconds)', () => {
+    expect(verifyComputer(pc({ writes: { encrypted: start }, encrypted: blob(ADMINS) }), expect1).state).toBe('verified');
+  });
+
   it('a native write older than the wave start or than a legacy write does not count', () => {
     expect(verifyComputer(pc({ writes: { encrypted: later(-5) }, encrypted: blob(ADMINS) }), expect1).state).toBe('pending');
     const v = verifyComputer(pc({ writes: { encrypted: later(10), legacy: later(20) }, encrypted: blob(ADMINS) }), expect1);
