@@ -15,10 +15,9 @@ import { applyAclOps } from '../../src/lab/acl-tool.js';
 import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID } from '../../src/laps/attributes.js';
 import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
 import { rootKeyFromDirectoryEntry, rootKeyToJsonObject, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES } from '../../src/dpapi-ng/root-key.js';
-import { labDown, labUp } from '../../src/lab/lab.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
-import { TEST_LAB_IP } from './global-setup.js';
-import { cli, labDir, testRoot } from './lab-env.js';
+import { cli, testRoot } from './lab-env.js';
+import { startRehearsalLab, stopRehearsalLab } from './rehearsal-lab.js';
 
 let m: LabManifest;
 let admin: LdapDirectory;
@@ -67,19 +66,11 @@ function ou(path: string): string {
 const blockers = (o: CutoverOut) => o.findings.filter((f) => f.severity === 'blocker').map((f) => f.code);
 
 beforeAll(async () => {
-  process.env.XDG_CONFIG_HOME = join(testRoot(), 'config');
-  process.env.XDG_STATE_HOME = join(testRoot(), 'state');
-  await labDown(labDir());
-  m = await labUp({ dir: dir(), ip: TEST_LAB_IP, recreate: true, scenario: 'migration-rehearsal', seed: 7, profileName: 'rehearsal', log: () => undefined });
-  admin = await LdapDirectory.connect({ server: m.urls.ldaps, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') });
+  ({ m, admin } = await startRehearsalLab(dir()));
   writeFileSync(playbook(), PLAYBOOK);
 }, 300_000);
 
-afterAll(async () => {
-  await admin?.close();
-  await labDown(dir());
-  await labUp({ dir: labDir(), ip: TEST_LAB_IP, profileName: 'lab', log: () => undefined });
-}, 120_000);
+afterAll(() => stopRehearsalLab(dir(), admin), 120_000);
 
 describe('cutover on migration-rehearsal', () => {
   const outputs: string[] = [];

@@ -15,12 +15,12 @@ import { dwordEntry, stringEntry, type PolicyEntry } from '../../src/laps/regist
 import { applyAclOps } from '../../src/lab/acl-tool.js';
 import { readDevice } from '../../src/lab/device-state.js';
 import { writeGpoFolder } from '../../src/lab/gpo-folder.js';
-import { labDown, labUp } from '../../src/lab/lab.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { ADMIN_TEMPLATES_CSE, REGISTRY_TOOL } from '../../src/lab/estate.js';
 import { kdsMasterRootKeysDn } from '../../src/steps/schema-plan.js';
 import { TEST_LAB_IP } from './global-setup.js';
-import { cli, labDir, readTreeText, testRoot } from './lab-env.js';
+import { cli, readTreeText, testRoot } from './lab-env.js';
+import { startRehearsalLab, stopRehearsalLab } from './rehearsal-lab.js';
 import { extendWindowsLapsSchema } from './windows-laps-fixture.js';
 
 let m: LabManifest;
@@ -64,18 +64,10 @@ async function setWindowsLapsGpo(name: string, entries: PolicyEntry[], linkAt: s
 }
 
 beforeAll(async () => {
-  process.env.XDG_CONFIG_HOME = join(testRoot(), 'config');
-  process.env.XDG_STATE_HOME = join(testRoot(), 'state');
-  await labDown(labDir());
-  m = await labUp({ dir: dir(), ip: TEST_LAB_IP, recreate: true, scenario: 'migration-rehearsal', seed: 7, profileName: 'rehearsal', log: () => undefined });
-  admin = await LdapDirectory.connect({ server: m.urls.ldaps, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') });
+  ({ m, admin } = await startRehearsalLab(dir()));
 }, 300_000);
 
-afterAll(async () => {
-  await admin?.close();
-  await labDown(dir());
-  await labUp({ dir: labDir(), ip: TEST_LAB_IP, profileName: 'lab', log: () => undefined });
-}, 120_000);
+afterAll(() => stopRehearsalLab(dir(), admin), 120_000);
 
 describe('migration-rehearsal scenario', () => {
   it('builds the estate the issue describes', async () => {
