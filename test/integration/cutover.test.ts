@@ -166,6 +166,15 @@ describe('cutover on migration-rehearsal', () => {
     expect(broad.computers.filter((c) => build.get(c.name.toLowerCase()) === null).every((c) => c.leftBehind === 'not-windows')).toBe(true);
   }, 120_000);
 
+  it('run --playbook runs the cutover step as well (SYSVOL from the profile); with nothing ready it changes nothing', () => {
+    const r = cli(['run', '--playbook', playbook(), '--profile', 'rehearsal', '--apply', '--yes', '--out', out(), '--json']);
+    outputs.push(r.stdout + r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { steps: Array<{ step: string; exitCode: number; result: CutoverOut }> };
+    expect(j.steps.map((s) => [s.step, s.exitCode])).toEqual([['cutover', 0]]);
+    expect(j.steps[0]!.result.plan.changes).toEqual([]);
+  }, 60_000);
+
   it('no password appears in any cutover output', () => {
     const passwords = JSON.parse(cli(['lab', 'devices', '--dir', dir(), '--json']).stdout) as Array<{ name: string }>;
     const all = outputs.join('\n');
