@@ -117,7 +117,7 @@ describe('cutover on migration-rehearsal', () => {
     expect(pilot.counts.pending).toBe(pilot.computers.length);
   }, 120_000);
 
-  it('two simulator cycles later every supported Pilot device is verified and password get returns its local password', () => {
+  it('two simulator cycles later every supported Pilot device is verified and the gate is met', () => {
     const sim = cli(['lab', 'simulate', '--dir', dir(), '--cycles', '2', '--ou', ou('Workstations/Pilot'), '--json']);
     expect(sim.code, sim.stderr).toBe(0);
     const status = cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--status', '--json']);
