@@ -17,7 +17,7 @@ import { readDevice } from '../../src/lab/device-state.js';
 import { writeGpoFolder } from '../../src/lab/gpo-folder.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { ADMIN_TEMPLATES_CSE, REGISTRY_TOOL } from '../../src/lab/estate.js';
-import { kdsMasterRootKeysDn } from '../../src/steps/schema-plan.js';
+import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
 import { TEST_LAB_IP } from './global-setup.js';
 import { cli, readTreeText, testRoot } from './lab-env.js';
 import { startRehearsalLab, stopRehearsalLab } from './rehearsal-lab.js';
