@@ -21,6 +21,7 @@ import { registerPassword } from './password.js';
 import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
 import { registerGpo } from './gpo.js';
+import { registerCutover } from './cutover.js';
 import { registerWizard } from './wizard/index.js';
 import { registerRun } from './run.js';
 
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
     registerPassword,
     registerSd,
     registerGpo,
+    registerCutover,
     registerWizard,
     registerRun,
   ];

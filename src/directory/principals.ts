@@ -127,3 +127,20 @@ export function accountNameResolver(dir: Directory, domainDn: string): (sid: str
     return cache.get(sid);
   };
 }
+
+/**
+ * The SIDs an encryption principal (ADPasswordEncryptionPrincipal) names: a SID as is; DOMAIN\name
+ * or name@domain of this domain by sAMAccountName. An isolated name is what Windows calls ambiguous
+ * (event 10034): it is reported `isolated` with the SIDs that name matches, for the advice.
+ */
+export async function resolvePrincipalName(dir: Directory, d: { domainDn: string; dnsDomain: string; netbiosDomain: string | undefined }, text: string): Promise<{ sids: string[]; isolated: boolean }> {
+  if (/^S-1-[0-9-]+$/i.test(text)) return { sids: [text.toUpperCase()], isolated: false };
+  const nt = /^([^\\@]+)\\(.+)$/.exec(text);
+  const upn = nt ? undefined : /^(.+)@([^@]+)$/.exec(text);
+  const name = nt?.[2] ?? upn?.[1] ?? text;
+  const domain = (nt?.[1] ?? upn?.[2])?.toLowerCase();
+  if (domain !== undefined && domain !== d.dnsDomain.toLowerCase() && domain !== d.netbiosDomain?.toLowerCase()) return { sids: [], isolated: false };
+  const found = await dir.searchAll({ base: d.domainDn, filter: `(sAMAccountName=${escapeFilterValue(name)})`, attributes: ['objectSid'], binaryAttributes: ['objectSid'] });
+  const sids = found.map((e) => buf(e, 'objectSid')).filter((b): b is Buffer => !!b).map((b) => sidToString(b));
+  return { sids, isolated: domain === undefined };
+}

@@ -74,7 +74,9 @@ function specFor(key: string, name: string): SettingSpec | undefined {
 const SECRET_VALUE_NAME = /(password|passwd|pwd|secret|privatekey|apikey|token)$/i;
 
 export function assertNoSecretInPolicy(e: Pick<PolicyEntry, 'key' | 'value' | 'type'>): void {
-  if (SECRET_VALUE_NAME.test(e.value)) {
+  // the LAPS settings themselves are switches and names (ADBackupDSRMPassword is a 0/1 flag)
+  const known = [...WINDOWS_LAPS_SETTINGS, ...LEGACY_LAPS_SETTINGS].some((s) => sameName(s.name, e.value));
+  if (SECRET_VALUE_NAME.test(e.value) && !known) {
     throw new InputError(`refusing to write ${e.key}\\${e.value} into a GPO: its name says it holds a secret, and SYSVOL is readable by every computer`, {
       reason: 'SECRET_IN_GPO',
       advice: 'Never deliver a password through Group Policy; Windows LAPS manages the password itself.',

@@ -66,7 +66,7 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
     const journal = JournalStore.open();
     const st = standing.migrationStanding(STEPS, flags.out, journal);
     print(['Where the migration stands (from the reports and the journal on this machine):', ...standing.standingLines(st), '']);
-    const available = STEPS.filter((s) => s.load);
+    const available = STEPS.filter((s) => s.load && s.wizard !== false);
     const start = await prompts.select({ message: 'Start at:', choices: available.map((s) => ({ name: s.title, value: s.name })), default: standing.resumePoint(st) });
     let sink: (e: ProgressEvent) => void = () => undefined;
     const sysvol = (await import('../sysvol-option.js')).resolveSysvol({ ...conn.flags, ...(conn.profile ? { profile: conn.profile } : {}) });

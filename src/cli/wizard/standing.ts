@@ -30,7 +30,7 @@ export function migrationStanding(steps: readonly StepEntry[], outDir: string, j
     return {
       step: s.name,
       title: s.title,
-      available: !!s.load,
+      available: !!s.load && s.wizard !== false,
       ...(rep ? { lastReport: { at: rep.summary.generatedAt, blockers: rep.summary.findings.blocker, warnings: rep.summary.findings.warning, folder: rep.folder } } : {}),
       ...(app ? { lastApply: { at: app.startedAt, runId: app.runId, status: app.status, ...(app.exitCode !== undefined ? { exitCode: app.exitCode } : {}) } } : {}),
     };
@@ -46,7 +46,7 @@ export function resumePoint(standing: StepStanding[]): string | undefined {
 export function standingLines(standing: StepStanding[]): string[] {
   return standing.map((s) => {
     const what = !s.available
-      ? 'not available yet'
+      ? 'not available in the wizard yet'
       : !s.lastReport
         ? 'not run yet'
         : `last run ${s.lastReport.at.slice(0, 16).replace('T', ' ')} UTC: ${s.lastReport.blockers ? `${s.lastReport.blockers} blocker(s)` : 'no blockers'}${s.lastReport.warnings ? `, ${s.lastReport.warnings} warning(s)` : ''}`;

@@ -10,6 +10,7 @@ import { writeReport } from '../../../src/report/write-report.js';
 
 const pb = parsePlaybook('version: 1\nsteps: [inventory, schema, permissions]\n', 'p.yaml');
 const full = parsePlaybook("version: 1\nsteps: [inventory, schema, permissions, emulation, cutover]\nwaves: [{ name: a, ous: ['OU=A'], gpo: G }]\n", 'full.yaml');
+const withCleanup = parsePlaybook("version: 1\nsteps: [inventory, schema, permissions, emulation, cutover, cleanup]\nwaves: [{ name: a, ous: ['OU=A'], gpo: G }]\n", 'cleanup.yaml');
 
 describe('step selection', () => {
   it('runs every step, one (--step) or from one on (--from)', () => {
@@ -26,8 +27,9 @@ describe('step selection', () => {
   });
 
   it('refuses steps that are not built yet, unless they are left out', () => {
-    expect(() => selectSteps(full, {})).toThrow(/step cutover is not available yet/);
-    expect(() => selectSteps(full, { from: 'cutover' })).toThrow(/step cutover is not available yet/);
+    expect(() => selectSteps(withCleanup, {})).toThrow(/step cleanup is not available yet/);
+    expect(() => selectSteps(withCleanup, { from: 'cleanup' })).toThrow(/step cleanup is not available yet/);
+    expect(selectSteps(full, { from: 'cutover' }).run.map((s) => s.name)).toEqual(['cutover']);
     expect(selectSteps(full, { step: 'permissions' }).run.map((s) => s.name)).toEqual(['permissions']);
   });
 });

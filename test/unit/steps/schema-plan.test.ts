@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSchema } from '../../../src/steps/schema-analysis.js';
-import { boundDcComputerDn, kdsRootKeyAttributes, schemaDrafts } from '../../../src/steps/schema-plan.js';
+import { boundDcComputerDn, schemaDrafts } from '../../../src/steps/schema-plan.js';
+import { kdsRootKeyAttributes } from '../../../src/directory/kds.js';
 import { kdsMasterRootKeysDn, kdsServiceDn } from '../../../src/directory/kds.js';
 import { checkApplyPreconditions } from '../../../src/steps/schema.js';
 import { createPlan, planToJson, renderPlan, type AddEntryChange, type ModifyAttributeChange } from '../../../src/journal/index.js';

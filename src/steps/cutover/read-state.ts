@@ -1,0 +1,132 @@
+/**
+ * Where the migration stands, read from the directory only (issue 17: a second admin machine
+ * sees the same state as the one that applied): for each wave, its GPO and whether it is linked
+ * (enabled) on every OU of the wave, when that happened (replPropertyMetaData of gPLink on the
+ * OUs and of versionNumber on the GPO), and each computer of the wave as plain facts for
+ * verify.ts. Never a password: msLAPS-Password is only tested for presence with a filter.
+ */
+import { findGpoContainer, type GpoContainer } from '../../directory/gpo-container.js';
+import { decodeComputer, computerAttributes, COMPUTER_FILTER } from '../../directory/computers.js';
+import { dnKey } from '../../directory/dn.js';
+import { firstBinary, firstString } from '../../directory/entry.js';
+import type { LapsSchema } from '../../directory/laps-schema.js';
+import { parseReplPropertyMetaData } from '../../directory/repl-metadata.js';
+import type { Directory } from '../../directory/types.js';
+import { isUserError } from '../../errors.js';
+import { parseGpLink } from '../../laps/gpo-links.js';
+import { waveOf, type ResolvedWave } from './waves.js';
+import type { WaveComputer } from './verify.js';
+
+/**
+ * attids of base-schema attributes in replPropertyMetaData (MS-DRSR 5.16.4 prefix table:
+ * 1.2.840.113556.1.4 -> 0x0009, 1.2.840.113556.1.2 -> 0x0000). gPLink is 1.2.840.113556.1.4.891,
+ * versionNumber is 1.2.840.113556.1.2.141.
+ */
+export const ATTID_GPLINK = 0x0009037b;
+export const ATTID_VERSION_NUMBER = 0x0000008d;
+
+const DAY_MS = 86_400_000;
+/** As the inventory's default staleDays: no logon for this long = stale (left behind, reported apart). */
+export const STALE_DAYS = 90;
+
+export interface WaveLinkState {
+  ou: string;
+  /** The wave's GPO is in this OU's gPLink and enabled. */
+  linked: boolean;
+  /** When this OU's gPLink was last written (its originating change time). */
+  writtenAt?: Date;
+}
+
+export interface WaveGpoState {
+  wave: ResolvedWave;
+  /** undefined when no GPO of that name exists. */
+  gpo: GpoContainer | undefined;
+  links: WaveLinkState[];
+  /** When the GPO's settings were last written (versionNumber's originating change time). */
+  settingsWrittenAt?: Date;
+  /**
+   * The wave's start as the directory shows it: the later of the last link write and the last
+   * settings write, once every OU of the wave links the GPO enabled; undefined = not started.
+   */
+  startedAt?: Date;
+}
+
+function metaTime(buf: Buffer | undefined, attid: number): Date | undefined {
+  if (!buf) return undefined;
+  return parseReplPropertyMetaData(buf).find((m) => m.attid === attid)?.changed;
+}
+
+export async function readWaveGpo(dir: Directory, domainDn: string, wave: ResolvedWave): Promise<WaveGpoState> {
+  let gpo: GpoContainer | undefined;
+  try {
+    gpo = await findGpoContainer(dir, domainDn, wave.gpo);
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    gpo = undefined;
+  }
+  const links: WaveLinkState[] = [];
+  for (const ou of wave.ous) {
+    const e = await dir.read(ou, ['gPLink', 'replPropertyMetaData'], { binaryAttributes: ['replPropertyMetaData'] });
+    const link = gpo ? parseGpLink(firstString(e ?? { dn: ou, attributes: {} }, 'gPLink')).find((l) => l.guid === gpo!.guid) : undefined;
+    const writtenAt = e ? metaTime(firstBinary(e, 'replPropertyMetaData'), ATTID_GPLINK) : undefined;
+    links.push({ ou, linked: !!link && !link.disabled, ...(writtenAt ? { writtenAt } : {}) });
+  }
+  let settingsWrittenAt: Date | undefined;
+  if (gpo) {
+    const g = await dir.read(gpo.dn, ['replPropertyMetaData'], { binaryAttributes: ['replPropertyMetaData'] });
+    settingsWrittenAt = g ? metaTime(firstBinary(g, 'replPropertyMetaData'), ATTID_VERSION_NUMBER) : undefined;
+  }
+  const started = links.length > 0 && links.every((l) => l.linked);
+  const times = [...links.map((l) => l.writtenAt), settingsWrittenAt].filter((d): d is Date => !!d).map((d) => d.getTime());
+  const startedAt = started && times.length ? new Date(Math.max(...times)) : undefined;
+  return { wave, gpo, links, ...(settingsWrittenAt ? { settingsWrittenAt } : {}), ...(startedAt ? { startedAt } : {}) };
+}
+
+function buildOf(osVersion: string | undefined): number | undefined {
+  const m = /\((\d+)\)/.exec(osVersion ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The computers of one wave (OU waves: each OU's subtree, minus those an earlier wave holds). */
+export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave: ResolvedWave, waves: readonly ResolvedWave[], now: Date): Promise<WaveComputer[]> {
+  const { attributes, binaryAttributes } = computerAttributes(schema);
+  const out = new Map<string, WaveComputer>();
+  const clearName = schema.password?.name;
+  for (const ou of wave.ous) {
+    const entries = await dir.searchAll({ base: ou, scope: 'sub', filter: COMPUTER_FILTER, attributes: [...attributes, 'sAMAccountName'], binaryAttributes });
+    const clear = new Set<string>();
+    if (clearName) {
+      // presence only: the value (a password) is never requested
+      for (const e of await dir.searchAll({ base: ou, scope: 'sub', filter: `(&${COMPUTER_FILTER}(${clearName}=*))`, attributes: ['1.1'] })) clear.add(dnKey(e.dn));
+    }
+    for (const e of entries) {
+      const key = dnKey(e.dn);
+      if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
+      const f = decodeComputer(e, schema);
+      const histName = schema.encryptedPasswordHistory?.name;
+      const encName = schema.encryptedPassword?.name;
+      const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer) : [];
+      const encrypted = encName ? firstBinary(e, encName) : undefined;
+      const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);
+      const expiries = [f.windowsExpires, f.legacyExpires].filter((d): d is Date => !!d).map((d) => d.getTime());
+      out.set(key, {
+        dn: f.dn,
+        name: f.name,
+        build: buildOf(f.operatingSystemVersion),
+        windows: /windows/i.test(f.operatingSystem ?? ''),
+        enabled: (f.userAccountControl & 2) === 0,
+        stale: lastSeen > 0 && now.getTime() - lastSeen > STALE_DAYS * DAY_MS,
+        writes: {
+          ...(f.windowsClearWritten ? { clear: f.windowsClearWritten.at } : {}),
+          ...(f.windowsEncryptedWritten ? { encrypted: f.windowsEncryptedWritten.at } : {}),
+          ...(f.legacyPasswordWritten ? { legacy: f.legacyPasswordWritten.at } : {}),
+        },
+        clearPresent: clear.has(key),
+        ...(encrypted ? { encrypted } : {}),
+        history,
+        ...(expiries.length ? { expiresAt: new Date(Math.max(...expiries)) } : {}),
+      });
+    }
+  }
+  return [...out.values()];
+}

@@ -1,0 +1,162 @@
+/**
+ * Step 5, cutover, as a Step (issue 17). The plan rebuilds where the migration stands from the
+ * directory alone (each wave's GPO, its links and their replication metadata, the computers'
+ * LAPS attributes), verifies every started wave computer by computer, and, when the last
+ * started wave's gate is met (or no wave has started), preflights the next wave and plans its
+ * start through the GPO writer: the playbook's Windows LAPS settings into the wave's GPO and an
+ * enabled link on each of its OUs. The apply is the default one journal run; verify plans again.
+ * Waiting for devices is not a blocker (exit 0); preflight blockers are (exit 3).
+ *
+ * Not built yet (README "cutover"): group and computer-list waves (security filtering), the
+ * check for other Windows LAPS GPOs reaching a wave, decryption of current blobs, legacy-GPO
+ * handling per transition, the per-OU report bars.
+ */
+import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
+import { resolvePrincipalName } from '../../directory/principals.js';
+import { readGpo } from '../../gpo/read-gpo.js';
+import { planGpoEdit } from '../../gpo/plan-gpo-edit.js';
+import { createPlan, planToJson, type Plan } from '../../journal/index.js';
+import type { Finding, StepResult } from '../../model/step-result.js';
+import { hasBlockers } from '../../model/step-result.js';
+import { resolveLapsGuids } from '../permissions.js';
+import type { SelfCoverage } from '../permissions/model.js';
+import { dnKey, isUnder } from '../../directory/dn.js';
+import type { PlannedStep, Step, StepContext } from '../step.js';
+import { cutoverOptions, type CutoverOptions } from './options.js';
+import { wavePreflight } from './preflight.js';
+import { centralStore, readSelfCoverage } from './read-self.js';
+import { readWaveComputers, readWaveGpo } from './read-state.js';
+import { startWaveEdit } from './start-wave.js';
+import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
+import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
+import { resolveWaves } from './waves.js';
+
+/** The options the step runs with: the playbook's, plus where SYSVOL is (a connection setting, never a playbook key). */
+export type CutoverStepOptions = CutoverOptions & { sysvol?: string; /** Only where the waves stand: no preflight, no plan (--status). */ status?: boolean };
+
+const SCHEMA_VERSION = 1;
+
+function encryptedPolicy(o: CutoverOptions): boolean {
+  return o.policy.backupDirectory === 'ad' && o.policy.encryption.enabled;
+}
+
+async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<PlannedStep<CutoverData>> {
+  const dir = ctx.dir;
+  const facts = ctx.facts;
+  if (!dir || !facts) throw new Error('cutover needs a live directory');
+  const now = ctx.now();
+  const findings: Finding[] = [];
+  const root = await dir.rootDse();
+  const { guids, schema } = await resolveLapsGuids(dir, root.schemaNamingContext, root.configurationNamingContext, COMPUTER_CLASS_GUID);
+  const windowsLapsSchema = !!(schema.password && schema.encryptedPassword && schema.expiration);
+  const waves = resolveWaves(o.waves, ctx.target.baseDn);
+  const encrypted = encryptedPolicy(o);
+  const principalName = o.policy.encryption.principal;
+  const principal = encrypted && principalName ? { name: principalName, ...(await resolvePrincipalName(dir, { domainDn: facts.domainDn, dnsDomain: facts.dnsDomain, netbiosDomain: facts.netbiosDomain }, principalName)) } : undefined;
+  // no principal configured: Windows LAPS encrypts to Domain Admins
+  const principalSid = !encrypted ? undefined : principal ? (principal.sids.length === 1 && !principal.isolated ? principal.sids[0] : undefined) : `${facts.domainSid}-512`;
+
+  const statuses: WaveStatus[] = [];
+  let changes: Plan = createPlan('cutover', [], { createdAt: now });
+  let next: { wave: string; action: 'start' | 'blocked' | 'waiting' | 'none'; why: string[] } = { wave: '', action: 'none', why: [] };
+  if (waves.length === 0) findings.push({ code: 'CUTOVER_NO_WAVES', severity: 'info', object: 'playbook', message: 'The playbook has no waves: nothing to cut over.', advice: 'Add `waves:` to the playbook (see playbooks/pilot-then-broad.yaml).' });
+
+  for (const [i, wave] of waves.entries()) {
+    ctx.progress({ step: 'cutover', phase: `reading wave ${wave.name}` });
+    if (!wave.ous.length) {
+      findings.push({ code: 'CUTOVER_WAVE_KIND_NOT_BUILT', severity: 'blocker', object: wave.name, message: `wave ${wave.name}: waves given by group or computer list (GPO security filtering) are not built yet.`, advice: 'Give the wave as OUs for now.' });
+      next = { wave: wave.name, action: 'blocked', why: ['group and computer-list waves are not built yet'] };
+      break;
+    }
+    const gpoState = await readWaveGpo(dir, facts.domainDn, wave);
+    const computers = await readWaveComputers(dir, schema, wave, waves, now);
+    const self = new Map<string, SelfCoverage>();
+    for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid)) self.set(k, v);
+    for (const c of computers) {
+      const cov = self.get(dnKey(c.dn));
+      if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
+    }
+    const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
+    const verdicts = computers.map((c) => verifyComputer(c, x));
+    const counts = countStates(verdicts);
+    const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
+    statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
+    if (gpoState.startedAt) continue;
+
+    // the first wave not started: start it once the previous wave's gate is met
+    if (o.status) break;
+    const previous = statuses[i - 1];
+    if (previous && !previous.gate.met) {
+      next = { wave: wave.name, action: 'waiting', why: previous.gate.unmet };
+      findings.push({ code: 'CUTOVER_WAITING', severity: 'info', object: previous.wave.name, message: `Waiting for wave ${previous.wave.name} to meet its gate before wave ${wave.name} starts.`, evidence: previous.gate.unmet.join('; '), advice: 'Rerun `cutover --apply` later (from a scheduler): it starts the next wave once the gate is met.' });
+      break;
+    }
+    const expectedBuilds = verdicts.filter((v) => v.state !== 'left-behind').map((v) => computers.find((c) => c.dn === v.dn)!.build);
+    const selfByOu = wave.ous.map((ou) => {
+      const under = computers.filter((c) => isUnder(c.dn, ou)).map((c) => self.get(dnKey(c.dn))).filter((v): v is SelfCoverage => !!v);
+      return { ou, write: under.every((v) => v.windows), propertySetRead: under.every((v) => v.readEncrypted) };
+    });
+    const pf = wavePreflight({
+      wave: { name: wave.name, index: i, gpo: wave.gpo },
+      policy: o.policy,
+      windowsLapsSchema,
+      self: windowsLapsSchema ? selfByOu : [],
+      domainFunctionalLevel: facts.domainFunctionalLevel.level,
+      kds: await kdsFacts(ctx, root.configurationNamingContext, now),
+      ...(principal ? { principal } : {}),
+      builds: expectedBuilds,
+      gpoExists: !!gpoState.gpo,
+      otherLapsGpos: [],
+      ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
+      ...(o.sysvol ? { centralStore: centralStore(o.sysvol, facts.dnsDomain)! } : {}),
+    });
+    findings.push(...pf.findings);
+    findings.push({ code: 'CUTOVER_PREFLIGHT_PARTIAL', severity: 'warning', object: wave.name, message: `wave ${wave.name}: other Windows LAPS GPOs reaching these computers are not checked yet.`, advice: 'Check in GPMC (Group Policy Results) that no other GPO sets Windows LAPS values for these OUs.' });
+    if (pf.blocked) {
+      next = { wave: wave.name, action: 'blocked', why: pf.findings.filter((f) => f.severity === 'blocker').map((f) => f.code) };
+      break;
+    }
+    const snapshot = await readGpo(dir, { domainDn: facts.domainDn, gpo: wave.gpo, ...(o.sysvol ? { sysvol: o.sysvol } : {}) });
+    const edit = await planGpoEdit(dir, snapshot, startWaveEdit(wave.name, wave.ous, o.policy));
+    changes = createPlan('cutover', edit.drafts, { createdAt: now });
+    next = { wave: wave.name, action: 'start', why: edit.notes };
+    break;
+  }
+  const data: CutoverData = { waves: statuses.map(waveJson), next, principalSid: principalSid ?? null };
+  const result: StepResult<CutoverData> = { step: 'cutover', schemaVersion: SCHEMA_VERSION, tool: { name: 'laps-migrate', version: (await import('../../version.js')).VERSION }, generatedAt: now.toISOString(), target: ctx.target, findings, data };
+  return {
+    result,
+    changes,
+    text: () => (o.status ? statusLines(statuses) : cutoverText(result, statuses, changes)),
+    report: () => cutoverReport(result, statuses),
+    json: () => ({ ...result, plan: planToJson(changes) }),
+  };
+}
+
+async function kdsFacts(ctx: StepContext, configDn: string, now: Date): Promise<{ state: 'usable' | 'not-yet-effective' | 'missing' | 'unreadable'; usableFrom: string | null }> {
+  const { kdsMasterRootKeysDn } = await import('../../directory/kds.js');
+  const { parseInteger8Time } = await import('../../directory/ad-time.js');
+  const keys = await ctx.dir!.searchAll({ base: kdsMasterRootKeysDn(configDn), scope: 'one', filter: '(objectClass=msKds-ProvRootKey)', attributes: ['msKds-UseStartTime'] }).catch(() => []);
+  const starts = keys.map((k) => parseInteger8Time(k.attributes['mskds-usestarttime']?.[0] as string | undefined)).filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime());
+  if (starts.some((d) => d.getTime() <= now.getTime())) return { state: 'usable', usableFrom: starts[0]!.toISOString() };
+  if (starts.length) return { state: 'not-yet-effective', usableFrom: starts[0]!.toISOString() };
+  const da = ctx.facts?.boundAs.domainAdmin || ctx.facts?.boundAs.enterpriseAdmin;
+  return { state: da ? 'missing' : 'unreadable', usableFrom: null };
+}
+
+export const cutoverStep: Step<CutoverStepOptions, CutoverData> = {
+  name: 'cutover',
+  title: 'Cutover to Windows LAPS',
+  options: cutoverOptions,
+  nothingToChange: 'Nothing to change: no wave is ready to start (see the wave status above).',
+  plan: planCutover,
+  async verify(ctx, _p, o) {
+    const again = await planCutover(ctx, o);
+    return {
+      text: [`Verified: ${again.changes.changes.length === 0 ? 'a new plan has nothing to change' : `${again.changes.changes.length} change(s) still planned`}.`],
+      json: { verify: { waves: again.result.data.waves, remainingChanges: again.changes.changes.length } },
+      final: again,
+      blockers: hasBlockers(again.result.findings),
+    };
+  },
+};

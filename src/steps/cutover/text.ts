@@ -1,0 +1,98 @@
+/**
+ * How the cutover shows where the migration stands: one block per wave (counts per state, the
+ * gate, when it started), the plan, the JSON document and the report model. Computer names and
+ * reasons only: never a password (verify.ts never sees one).
+ */
+import { renderPlan, type Plan } from '../../journal/index.js';
+import type { ReportModel } from '../../report/model.js';
+import type { StepResult } from '../../model/step-result.js';
+import type { WaveGpoState } from './read-state.js';
+import { COMPUTER_STATES, type ComputerVerdict, type GateVerdict, type StateCounts } from './verify.js';
+import type { ResolvedWave } from './waves.js';
+
+export interface WaveStatus {
+  wave: ResolvedWave;
+  gpo: WaveGpoState;
+  counts: StateCounts;
+  gate: GateVerdict;
+  verdicts: ComputerVerdict[];
+}
+
+export interface WaveJson {
+  name: string;
+  gpo: string;
+  gpoGuid: string | null;
+  ous: string[];
+  startedAt: string | null;
+  counts: StateCounts;
+  gate: { met: boolean; verifiedPercent: number; expected: number; failures: number; soakEndsAt: string | null; unmet: string[]; minVerifiedPercent: number; maxFailures: number; soakDays: number };
+  computers: Array<{ name: string; dn: string; state: string; reasons: string[]; leftBehind: string | null }>;
+  drift: ComputerVerdict['drift'];
+}
+
+export interface CutoverData {
+  waves: WaveJson[];
+  /** What this run does next: start a wave, blocked, waiting for a gate, or nothing. */
+  next: { wave: string; action: 'start' | 'blocked' | 'waiting' | 'none'; why: string[] };
+  principalSid: string | null;
+}
+
+export function waveJson(s: WaveStatus): WaveJson {
+  return {
+    name: s.wave.name,
+    gpo: s.wave.gpo,
+    gpoGuid: s.gpo.gpo?.guid ?? null,
+    ous: s.wave.ous,
+    startedAt: s.gpo.startedAt?.toISOString() ?? null,
+    counts: s.counts,
+    gate: { ...s.gate, soakEndsAt: s.gate.soakEndsAt?.toISOString() ?? null, ...s.wave.gates },
+    computers: s.verdicts.map((v) => ({ name: v.name, dn: v.dn, state: v.state, reasons: v.reasons, leftBehind: v.leftBehind ?? null })),
+    drift: s.verdicts.flatMap((v) => v.drift),
+  };
+}
+
+/** The `--status` block: every wave, its counts per state, the gate, its start. */
+export function statusLines(statuses: readonly WaveStatus[]): string[] {
+  const out: string[] = [];
+  for (const s of statuses) {
+    const started = s.gpo.startedAt ? `started ${s.gpo.startedAt.toISOString()}` : s.gpo.gpo ? 'not started' : `not started (no GPO "${s.wave.gpo}")`;
+    out.push(`Wave ${s.wave.name} (GPO "${s.wave.gpo}"): ${started}`);
+    out.push(`  ${COMPUTER_STATES.map((k) => `${k} ${s.counts[k]}`).join(', ')}`);
+    const g = s.wave.gates;
+    out.push(`  gate (${g.minVerifiedPercent}% verified, at most ${g.maxFailures} failed/stuck, ${g.soakDays} soak days): ${s.gate.met ? 'met' : `not met: ${s.gate.unmet.join('; ')}`}`);
+    for (const v of s.verdicts.filter((x) => x.state === 'failed' || x.state === 'stuck').slice(0, 20)) out.push(`  ${v.state} ${v.name}: ${v.reasons.join('; ')}`);
+  }
+  return out;
+}
+
+export function cutoverText(result: StepResult<CutoverData>, statuses: readonly WaveStatus[], plan: Plan): string[] {
+  const lines = [...statusLines(statuses)];
+  const n = result.data.next;
+  if (n.action === 'start') lines.push(`Next: start wave ${n.wave}`, ...n.why.map((w) => `  ${w}`));
+  if (n.action === 'waiting') lines.push(`Next: wave ${n.wave} waits for the previous wave's gate`);
+  if (n.action === 'blocked') lines.push(`Next: wave ${n.wave} is blocked (${n.why.join(', ')})`);
+  for (const f of result.findings) lines.push(`[${f.severity}] ${f.code}: ${f.message}${f.evidence ? ` (${f.evidence})` : ''}\n    -> ${f.advice}`);
+  if (plan.changes.length) lines.push(renderPlan(plan));
+  return lines;
+}
+
+export function cutoverReport(result: StepResult<CutoverData>, statuses: readonly WaveStatus[]): ReportModel {
+  const rows = statuses.flatMap((s) => s.verdicts.map((v) => ({ wave: s.wave.name, computer: v.name, dn: v.dn, state: v.state, reasons: v.reasons.join('; ') })));
+  const drift = statuses.flatMap((s) => s.verdicts.flatMap((v) => v.drift.map((d) => ({ wave: s.wave.name, ...d }))));
+  return {
+    step: 'cutover',
+    title: 'Cutover to Windows LAPS',
+    generatedAt: result.generatedAt,
+    toolVersion: result.tool.version,
+    target: result.target,
+    headline: statuses.map((s) => ({ label: `Wave ${s.wave.name}`, value: `${s.counts.verified} verified`, tone: s.gate.met ? ('good' as const) : ('warn' as const), detail: `${s.gate.expected} expected to migrate; gate ${s.gate.met ? 'met' : 'not met'}` })),
+    charts: [{ kind: 'stacked-bar', id: 'wave-states', title: 'Computers per state, by wave', series: COMPUTER_STATES.map((k) => ({ label: k })), bars: statuses.map((s) => ({ label: s.wave.name, values: COMPUTER_STATES.map((k) => s.counts[k]) })) }],
+    tables: [
+      { id: 'computers', title: 'Computers by wave and state', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'state', label: 'State' }, { key: 'reasons', label: 'Why' }, { key: 'dn', label: 'DN' }], rows, csvFile: 'computers.csv' },
+      { id: 'drift', title: 'History / principal drift', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'kind', label: 'Kind' }, { key: 'detail', label: 'Detail' }], rows: drift, csvFile: 'drift.csv' },
+    ],
+    findings: result.findings,
+    notes: ['A wave starts when its GPO is linked (enabled) on all its OUs; its start is the later of the last gPLink write on those OUs and the last settings write of the GPO (replication metadata), so an unrelated link edit on the same OU moves it later (conservative).'],
+    json: result,
+  };
+}

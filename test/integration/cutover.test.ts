@@ -1,0 +1,186 @@
+/**
+ * Step 5, cutover, on the migration-rehearsal scenario with simulated devices (issue 17). This file
+ * stops the shared lab, builds its own on the same address, and starts the shared one again.
+ * Covered so far: the pilot blocked until schema and SELF are in place; apply writes the GPO and
+ * its link; two simulator cycles later every supported Pilot device is verified and `password get`
+ * (a LAPS Admins member with the root key the lab admin exported) returns its local password; the gate starts the broad wave on the next apply, where Server 2016
+ * devices are left behind; a rerun changes nothing; no password in any output.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LdapDirectory } from '../../src/directory/ldap-directory.js';
+import { readDevice } from '../../src/lab/device-state.js';
+import { applyAclOps } from '../../src/lab/acl-tool.js';
+import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID } from '../../src/laps/attributes.js';
+import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
+import { rootKeyFromDirectoryEntry, rootKeyToJsonObject, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES } from '../../src/dpapi-ng/root-key.js';
+import type { LabManifest } from '../../src/lab/manifest.js';
+import { cli, testRoot } from './lab-env.js';
+import { useRehearsalLab } from './rehearsal-lab.js';
+
+const rehearsal = useRehearsalLab({ folder: 'cutover-rehearsal', seed: 7, profileName: 'rehearsal' });
+const dir = rehearsal.dir;
+let m: LabManifest;
+let admin: LdapDirectory;
+const out = () => join(testRoot(), 'cutover-reports');
+const playbook = () => join(testRoot(), 'cutover-playbook.yaml');
+
+const PLAYBOOK = `version: 1
+steps: [cutover]
+policy:
+  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
+  historySize: 2
+waves:
+  - name: pilot
+    ous: ['OU=Pilot,OU=Workstations']
+    gpo: 'Windows LAPS - Pilot'
+    gates: { minVerifiedPercent: 95, maxFailures: 0, soakDays: 0 }
+  - name: broad
+    ous: ['OU=Workstations', 'OU=Servers']
+    gpo: 'Windows LAPS - Broad'
+`;
+
+interface WaveOut {
+  name: string;
+  startedAt: string | null;
+  counts: Record<string, number>;
+  gate: { met: boolean };
+  computers: Array<{ name: string; dn: string; state: string; leftBehind: string | null }>;
+}
+interface CutoverOut {
+  findings: Array<{ code: string; severity: string }>;
+  data: { waves: WaveOut[]; next: { wave: string; action: string } };
+  plan: { changes: Array<{ kind: string; dn: string; attribute?: string }> };
+}
+
+function cutover(...args: string[]): { code: number; json: CutoverOut; raw: string } {
+  const r = cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--json', ...args]);
+  expect([0, 3], r.stderr).toContain(r.code);
+  return { code: r.code, json: JSON.parse(r.stdout) as CutoverOut, raw: r.stdout + r.stderr };
+}
+
+function ou(path: string): string {
+  return `${path.split('/').reverse().map((p) => `OU=${p}`).join(',')},${m.baseDn}`;
+}
+
+const blockers = (o: CutoverOut) => o.findings.filter((f) => f.severity === 'blocker').map((f) => f.code);
+
+beforeAll(() => {
+  m = rehearsal.manifest();
+  admin = rehearsal.admin();
+  writeFileSync(playbook(), PLAYBOOK);
+});
+
+describe('cutover on migration-rehearsal', () => {
+  const outputs: string[] = [];
+
+  it('the pilot is blocked until the schema and the SELF permission are in place (exit 3, nothing planned)', () => {
+    const before = cutover();
+    outputs.push(before.raw);
+    expect(before.code).toBe(3);
+    expect(blockers(before.json)).toEqual(['CUTOVER_SCHEMA_MISSING']);
+    expect(before.json.plan.changes).toEqual([]);
+    expect(before.json.data.next).toMatchObject({ wave: 'pilot', action: 'blocked' });
+
+    expect(cli(['schema', '--profile', 'rehearsal', '--apply', '--yes', '--confirm-irreversible', '--out', out()]).code).toBe(0);
+    const noSelf = cutover();
+    expect(noSelf.code).toBe(3);
+    expect(blockers(noSelf.json)).toEqual(['CUTOVER_SELF_MISSING']);
+
+    expect(cli(['permissions', '--profile', 'rehearsal', '--apply', '--yes', '--out', out()]).code).toBe(0);
+    const ready = cutover();
+    outputs.push(ready.raw);
+    expect(ready.code).toBe(0);
+    expect(blockers(ready.json)).toEqual([]);
+    expect(ready.json.data.next).toMatchObject({ wave: 'pilot', action: 'start' });
+  }, 120_000);
+
+  it('apply writes the GPO settings and the link to OU=Pilot (both journaled); a rerun plans nothing', async () => {
+    const applied = cutover('--apply', '--yes');
+    outputs.push(applied.raw);
+    expect(applied.code).toBe(0);
+    const kinds = applied.json.plan.changes.map((c) => `${c.kind}:${c.attribute ?? ''}`);
+    expect(kinds).toEqual(expect.arrayContaining(['replace-file:', 'modify-attribute:versionNumber', 'modify-attribute:gPLink']));
+    const gpo = m.gpos['Windows LAPS - Pilot']!;
+    const link = await admin.read(ou('Workstations/Pilot'), ['gPLink']);
+    expect(String(link!.attributes['gplink']![0]).toUpperCase()).toContain(gpo.dn.toUpperCase());
+    const journal = cli(['journal', 'list', '--json']);
+    expect(journal.code, journal.stderr).toBe(0);
+    expect(journal.stdout).toContain('cutover');
+
+    const again = cutover('--apply', '--yes');
+    expect(again.code).toBe(0);
+    expect(again.json.plan.changes).toEqual([]);
+    const pilot = again.json.data.waves.find((w) => w.name === 'pilot')!;
+    expect(pilot.startedAt).not.toBeNull();
+    expect(pilot.counts.pending).toBe(pilot.computers.length);
+  }, 120_000);
+
+  it('two simulator cycles later every supported Pilot device is verified and the gate is met', () => {
+    const sim = cli(['lab', 'simulate', '--dir', dir(), '--cycles', '2', '--ou', ou('Workstations/Pilot'), '--json']);
+    expect(sim.code, sim.stderr).toBe(0);
+    const status = cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    outputs.push(status.stdout);
+    const pilot = (JSON.parse(status.stdout) as CutoverOut).data.waves.find((w) => w.name === 'pilot')!;
+    expect(pilot.computers.length).toBeGreaterThanOrEqual(10);
+    expect(pilot.computers.every((c) => c.state === 'verified')).toBe(true);
+    expect(pilot.gate.met).toBe(true);
+  }, 180_000);
+
+  it('password get (a LAPS Admins member, root key exported by the lab admin) returns each Pilot device\'s local password', async () => {
+    // who may read the encrypted attribute is a delegation of its own (Set-LapsADReadPasswordPermission), not the cutover's
+    const lapsAdmins = m.groups['LAPS Admins']!.sid;
+    applyAclOps({ smbConf: m.smbConf, url: m.urls.ldap, user: 'Administrator', domain: m.netbiosDomain, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') }, [
+      { dn: ou('Workstations/Pilot'), add: [`(OA;CIIO;RPCR;${LAPS_PROPERTY_SET_GUID};${COMPUTER_CLASS_GUID};${lapsAdmins})`] },
+    ]);
+    const keyEntry = (await admin.searchAll({ base: kdsMasterRootKeysDn(m.configDn), scope: 'one', filter: '(objectClass=msKds-ProvRootKey)', attributes: [...ROOT_KEY_ATTRIBUTES], binaryAttributes: [...ROOT_KEY_BINARY_ATTRIBUTES] }))[0]!;
+    const keyFile = join(testRoot(), 'cutover-root-key.json');
+    writeFileSync(keyFile, JSON.stringify([rootKeyToJsonObject(rootKeyFromDirectoryEntry(keyEntry))]), { mode: 0o600 });
+    const status = JSON.parse(cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--status', '--json']).stdout) as CutoverOut;
+    const pilot = status.data.waves.find((w) => w.name === 'pilot')!;
+    for (const c of pilot.computers) {
+      const r = cli(['password', 'get', c.name, '--profile', 'rehearsal', '--user', m.accounts['ann-admin']!.userPrincipalName, '--password-file', m.accounts['ann-admin']!.passwordFile, '--root-key', keyFile, '--show-password', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const entries = (JSON.parse(r.stdout) as { entries: Array<{ attribute: string; password?: string }> }).entries;
+      // compared as a boolean: a failure message must not print a password
+      expect(entries.find((e) => e.attribute === 'msLAPS-EncryptedPassword')?.password === readDevice(dir(), c.name).localPassword, c.name).toBe(true);
+    }
+  }, 180_000);
+
+  it('the met gate starts the broad wave on the next apply; Server 2016 and non-Windows devices are left behind', () => {
+    const broadStart = cutover('--apply', '--yes');
+    outputs.push(broadStart.raw);
+    expect(broadStart.code).toBe(0);
+    expect(broadStart.json.data.next).toMatchObject({ wave: 'broad', action: 'start' });
+    const after = cutover();
+    expect(after.json.plan.changes).toEqual([]);
+    const broad = after.json.data.waves.find((w) => w.name === 'broad')!;
+    expect(broad.startedAt).not.toBeNull();
+    const devices = JSON.parse(cli(['lab', 'devices', '--dir', dir(), '--json']).stdout) as Array<{ name: string; build: number | null }>;
+    const build = new Map(devices.map((d) => [d.name.toLowerCase(), d.build]));
+    const server2016 = broad.computers.filter((c) => build.get(c.name.toLowerCase()) === 14393);
+    expect(server2016.length).toBeGreaterThan(0);
+    expect(server2016.every((c) => c.state === 'left-behind' && c.leftBehind === 'unsupported-build')).toBe(true);
+    expect(broad.computers.filter((c) => build.get(c.name.toLowerCase()) === null).every((c) => c.leftBehind === 'not-windows')).toBe(true);
+  }, 120_000);
+
+  it('run --playbook runs the cutover step as well (SYSVOL from the profile); with nothing ready it changes nothing', () => {
+    const r = cli(['run', '--playbook', playbook(), '--profile', 'rehearsal', '--apply', '--yes', '--out', out(), '--json']);
+    outputs.push(r.stdout + r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { steps: Array<{ step: string; exitCode: number; result: CutoverOut }> };
+    expect(j.steps.map((s) => [s.step, s.exitCode])).toEqual([['cutover', 0]]);
+    expect(j.steps[0]!.result.plan.changes).toEqual([]);
+  }, 60_000);
+
+  it('no password appears in any cutover output', () => {
+    const passwords = JSON.parse(cli(['lab', 'devices', '--dir', dir(), '--json']).stdout) as Array<{ name: string }>;
+    const all = outputs.join('\n');
+    for (const d of passwords.slice(0, 50)) {
+      const p = readDevice(dir(), d.name).localPassword;
+      if (p) expect(all.includes(p)).toBe(false);
+    }
+  });
+});
