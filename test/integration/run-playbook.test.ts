@@ -86,7 +86,7 @@ describe('run --playbook', () => {
     const { out, state } = fresh();
     const r = cli(['--state-dir', state, 'run', '--playbook', join(PLAYBOOKS, 'pilot-then-broad.yaml'), '--out', out, '--server', 'ldaps://127.0.0.1:1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/steps emulation, cleanup are not available yet/);
+    expect(r.stderr).toMatch(/step cleanup is not available yet/);
     expect(existsSync(out)).toBe(false);
   });
 
