@@ -90,7 +90,8 @@ export function standing(stepResults, listed) {
 }
 
 /**
- * The loop. Options: playbook, labDir, out (report folder), env (XDG folders), maxCycles,
+ * The loop. Options: playbook, labDir, out (report folder), env (XDG folders), runArgs (more
+ * `run` flags, e.g. --profile), maxCycles,
  * perStep (one `run --step NAME` per step, so hooks see every step; else one `run` per round),
  * stopWhen(state) (stop early, e.g. when the cutover waits for a soak), log (file for the CLI's
  * own output), hooks: afterStep(stepResult, round), afterRound(state, round), afterCycle(cycle, round).
@@ -98,7 +99,7 @@ export function standing(stepResults, listed) {
  */
 export async function driveMigration(o) {
   const listed = playbookSteps(o.playbook);
-  const common = ['--playbook', o.playbook, '--apply', '--yes', '--confirm-irreversible', '--out', o.out, '--json'];
+  const common = ['--playbook', o.playbook, '--apply', '--yes', '--confirm-irreversible', '--out', o.out, '--json', ...(o.runArgs ?? [])];
   let cycles = 0;
   let stepsRun = 0;
   for (let round = 1; ; round++) {
