@@ -16,7 +16,7 @@ import { listDevices, readDevice } from '../../src/lab/device-state.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { ROOT, builtSteps, playbookSteps, rehearsalPlaybook, runCli, type DriveResult, type RunDocument } from '../../scripts/migration-loop.mjs';
 import { cli, readTreeText, testRoot } from './lab-env.js';
-import { driveChecked, InvariantChecker, snapshotConfiguration, snapshotDifferences, type Census } from './migration-driver.js';
+import { driveChecked, expectedLeftBehind, InvariantChecker, snapshotConfiguration, snapshotDifferences, type Census } from './migration-driver.js';
 import { useRehearsalLab } from './rehearsal-lab.js';
 
 const PROFILE = 'e2e';
@@ -103,10 +103,10 @@ describe('end to end: pilot-then-broad on migration-rehearsal', () => {
     expect(migrated.length + behind.length).toBe(inWave.size);
 
     // what the lab was seeded with decides who must migrate: every Windows build with Windows LAPS
-    const build = (name: string) => Number(/\((\d+)\)/.exec(m.computers.find((c) => c.name.toLowerCase() === name)?.seed.operatingSystemVersion ?? '')?.[1] ?? NaN);
-    const expectedBehind = m.computers.filter((c) => !/\((\d+)\)/.test(c.seed.operatingSystemVersion ?? '') || build(c.name.toLowerCase()) === 14393 || build(c.name.toLowerCase()) < 17763);
-    expect(behind.sort()).toEqual(expectedBehind.map((c) => c.name.toLowerCase()).sort());
+    const expectedBehind = expectedLeftBehind(m);
+    expect(behind.sort()).toEqual(expectedBehind);
     expect(migrated.length).toBe(m.computers.length - expectedBehind.length);
+    const build = (name: string) => readDevice(rehearsal.dir(), name.toUpperCase()).build;
 
     for (const n of migrated) {
       const c = census.get(n)!;

@@ -199,3 +199,14 @@ export function snapshotDifferences(a: Map<string, string>, b: Map<string, strin
   const keys = new Set([...a.keys(), ...b.keys()]);
   return [...keys].filter((k) => a.get(k) !== b.get(k)).sort();
 }
+
+/** The computers the seed made that Windows LAPS cannot manage (not Windows, Server 2016, builds below 17763): they must be left behind. */
+export function expectedLeftBehind(m: LabManifest): string[] {
+  return m.computers
+    .filter((c) => {
+      const build = Number(/\((\d+)\)/.exec(c.seed.operatingSystemVersion ?? '')?.[1] ?? NaN);
+      return !/windows/i.test(c.seed.operatingSystem ?? '') || Number.isNaN(build) || build === 14393 || build < 17763;
+    })
+    .map((c) => c.name.toLowerCase())
+    .sort();
+}
