@@ -30,6 +30,7 @@ import { startWaveEdit } from './start-wave.js';
 import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves } from './waves.js';
+import { cutoverWizardForm } from './wizard.js';
 
 /** The options the step runs with: the playbook's, plus where SYSVOL is (a connection setting, never a playbook key). */
 export type CutoverStepOptions = CutoverOptions & { sysvol?: string; /** Only where the waves stand: no preflight, no plan (--status). */ status?: boolean };
@@ -148,6 +149,7 @@ export const cutoverStep: Step<CutoverStepOptions, CutoverData> = {
   name: 'cutover',
   title: 'Cutover to Windows LAPS',
   options: cutoverOptions,
+  wizardForm: cutoverWizardForm,
   nothingToChange: 'Nothing to change: no wave is ready to start (see the wave status above).',
   plan: planCutover,
   async verify(ctx, _p, o) {
