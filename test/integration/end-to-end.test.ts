@@ -16,7 +16,7 @@ import { listDevices, readDevice } from '../../src/lab/device-state.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { ROOT, builtSteps, playbookSteps, rehearsalPlaybook, runCli, type DriveResult, type RunDocument } from '../../scripts/migration-loop.mjs';
 import { cli, readTreeText, testRoot } from './lab-env.js';
-import { driveChecked, expectedLeftBehind, InvariantChecker, snapshotConfiguration, snapshotDifferences, type Census } from './migration-driver.js';
+import { driveChecked, expectedLeftBehind, InvariantChecker, ProgressWatch, snapshotConfiguration, snapshotDifferences, type Census } from './migration-driver.js';
 import { useRehearsalLab } from './rehearsal-lab.js';
 
 const PROFILE = 'e2e';
@@ -70,7 +70,8 @@ describe('end to end: pilot-then-broad on migration-rehearsal', () => {
     // the playbook as shipped (only steps this build lacks are dropped): the pilot's soak stops it
     const shipped = join(testRoot(), 'e2e-pilot-then-broad.yaml');
     const asShipped = rehearsalPlaybook(SHIPPED, shipped, { built });
-    const first = await driveChecked(checker, { ...drive, phase: 'as shipped', playbook: asShipped.missing.length ? shipped : SHIPPED, maxCycles: 3, stopWhen: (s) => s.soakingWave !== undefined });
+    const progress = new ProgressWatch();
+    const first = await driveChecked(checker, { ...drive, progress, phase: 'as shipped', playbook: asShipped.missing.length ? shipped : SHIPPED, maxCycles: 3, stopWhen: (s) => s.soakingWave !== undefined });
     expect(first.complete).toBe(false);
     expect(first.state.soakingWave).toBe('pilot');
     expect(first.state.waiting).toMatch(/soak/);
@@ -82,7 +83,7 @@ describe('end to end: pilot-then-broad on migration-rehearsal', () => {
     // the same playbook without the soak
     const noSoak = join(testRoot(), 'e2e-no-soak.yaml');
     rehearsalPlaybook(SHIPPED, noSoak, { built, soakDays: 0 });
-    final = await driveChecked(checker, { ...drive, phase: 'soakDays: 0', playbook: noSoak, maxCycles: 5 });
+    final = await driveChecked(checker, { ...drive, progress, phase: 'soakDays: 0', playbook: noSoak, maxCycles: 5 });
     expect(final.complete, JSON.stringify(final.state.changed)).toBe(true);
     timings.migration = (Date.now() - t0) / 1000;
     timings.cycles = first.cycles + final.cycles;
@@ -120,6 +121,17 @@ describe('end to end: pilot-then-broad on migration-rehearsal', () => {
       const d = readDevice(rehearsal.dir(), n.toUpperCase());
       expect({ n, mode: d.mode, cse: d.cseInstalled }).toEqual({ n, mode: 'legacy-cse', cse: true });
       expect(d.events.some((e) => e.source === 'LAPS' && e.id === 10018)).toBe(false);
+    }
+    if (built.includes('cleanup')) {
+      // the final exposure report lists exactly the left-behind computers that still hold legacy clear text
+      const cleanup = final.lastRun.steps.find((s) => s.step === 'cleanup')!;
+      const exposure = (cleanup.result!.data as { exposure: { remaining: Array<{ computer: string; attribute: string; reason: string }> } }).exposure;
+      const holding = behind.filter((n) => census.get(n)!.legacy).sort();
+      expect(holding.length).toBeGreaterThan(0);
+      expect(exposure.remaining.map((r) => r.computer.toLowerCase()).sort()).toEqual(holding);
+      expect(new Set(exposure.remaining.map((r) => `${r.attribute} ${r.reason}`))).toEqual(new Set(['ms-Mcs-AdmPwd left-behind']));
+      const csv = readFileSync(join(cleanup.report!, 'clear-text.csv'), 'utf8').trim().split('\n').slice(1);
+      expect(csv.map((l) => l.split(',')[0]!.toLowerCase()).sort()).toEqual(holding);
     }
     // the legacy GPO still reaches the Servers OU, where the Server 2016 machines live
     const servers = await admin.read(m.ous.Servers!, ['gPLink']);

@@ -28,7 +28,7 @@ import { SeedKeyCache } from '../../src/dpapi-ng/seed-key-cache.js';
 import type { RootKey } from '../../src/dpapi-ng/root-key.js';
 import { listDevices } from '../../src/lab/device-state.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
-import { driveMigration, type DriveOptions, type DriveResult } from '../../scripts/migration-loop.mjs';
+import { driveMigration, type DriveOptions, type DriveResult, type StepRunResult, type WaveState } from '../../scripts/migration-loop.mjs';
 
 /** What AD holds for one computer, as the lab admin reads it (no secret kept). */
 export interface ComputerPasswords {
@@ -147,17 +147,48 @@ function safeClear(json: string): string | undefined {
   }
 }
 
+/**
+ * Progress never goes backwards: a computer the cutover once verified is never reported pending,
+ * failed or stuck again (nothing in the migration makes a device lose its Windows LAPS password).
+ * Keeps what it saw across calls; throws naming the computers, the wave and its start times.
+ */
+export class ProgressWatch {
+  private readonly verified = new Map<string, { wave: string; startedAt: string | null; at: string }>();
+
+  see(s: StepRunResult, label: string, earlierSteps: string[]): void {
+    if (s.step !== 'cutover') return;
+    const waves = (s.result?.data as { waves?: WaveState[] } | undefined)?.waves ?? [];
+    const back: string[] = [];
+    for (const w of waves) {
+      for (const c of w.computers) {
+        const before = this.verified.get(c.dn.toLowerCase());
+        if (c.state === 'verified') this.verified.set(c.dn.toLowerCase(), { wave: w.name, startedAt: w.startedAt, at: label });
+        else if (before && c.state !== 'left-behind') back.push(`${c.name} ${c.state} (verified ${before.at}, wave ${w.name} start ${before.startedAt} -> ${w.startedAt})`);
+      }
+    }
+    if (back.length) {
+      throw new Error(`${label}: ${back.length} verified computer(s) went back (steps run since: ${earlierSteps.join(', ')}): ${back.slice(0, 5).join('; ')}`);
+    }
+  }
+}
+
 /** Drives the migration with a check after every step run and every cycle; returns the loop's result and the last census. */
-export async function driveChecked(checker: InvariantChecker, o: DriveOptions & { phase: string }): Promise<DriveResult & { census: Census }> {
+export async function driveChecked(checker: InvariantChecker, o: DriveOptions & { phase: string; progress?: ProgressWatch }): Promise<DriveResult & { census: Census }> {
   let census: Census | undefined;
+  const progress = o.progress ?? new ProgressWatch();
+  const since: string[] = [];
   const result = await driveMigration({
     ...o,
     perStep: true,
     afterStep: async (s, round) => {
-      census = await checker.check(`${o.phase}: round ${round}, after ${s.step} (${s.verdict})`);
+      const label = `${o.phase}: round ${round}, after ${s.step} (${s.verdict})`;
+      progress.see(s, label, since.splice(0));
+      since.push(`${s.step} (${s.verdict})`);
+      census = await checker.check(label);
       await o.afterStep?.(s, round);
     },
     afterCycle: async (c, round) => {
+      since.push('a simulator cycle');
       census = await checker.check(`${o.phase}: round ${round}, after simulator cycle (${c.rotated} rotated)`);
       await o.afterCycle?.(c, round);
     },
