@@ -86,6 +86,10 @@ const first = await driveMigration({
 });
 let cycles = first.cycles;
 let result = first;
+if (!first.complete && !first.state.soakingWave) {
+  process.stderr.write(`\nThe migration stopped before the pilot's soak (${first.cycles} simulator cycles): see ${log} and the reports in ${out}\n`);
+  process.exit(1);
+}
 if (!first.complete) {
   // 3. The same playbook without the soak
   const copy = join(dir, 'pilot-then-broad-no-soak.yaml');
