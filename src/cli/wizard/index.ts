@@ -103,10 +103,19 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
           ],
           { renderer: process.stdout.isTTY ? 'default' : 'simple' },
         ).run();
-        sink = () => undefined;
         print(planned!.text());
+        // while writing: one line per change as the journal records it
+        sink = (e) => {
+          if (e.phase === 'writing' && e.message) print([`  ${e.counts?.done ?? ''}/${e.counts?.total ?? ''} ${e.message}`]);
+        };
         const r = await runStep(step, ctx, options, { apply: planned!.changes.changes.length > 0, planned: planned!, consent: wizardConsent(facts.dnsDomain), outDir: flags.out, print, note: (l) => process.stderr.write(`${l}\n`) });
+        sink = () => undefined;
         const next = available[available.findIndex((s) => s.name === entry.name) + 1];
+        if (r.exitCode === ExitCode.INTERRUPTED_SIGINT || r.exitCode === ExitCode.INTERRUPTED_SIGTERM) {
+          // the apply finished the write in flight and recorded the run as interrupted
+          process.stderr.write(`Resume with: laps-migrate wizard (it proposes ${step.title}, where you stopped)\n`);
+          return r.exitCode;
+        }
         if (r.exitCode === ExitCode.PARTIAL) {
           print(['The apply stopped part-way; the journal says what was written. Rerun the wizard to continue here.']);
           break;
