@@ -28,7 +28,9 @@ import { centralStore, readSelfCoverage } from './read-self.js';
 import { readWaveComputers, readWaveGpo, type WaveGpoState } from './read-state.js';
 import { planSecurityFilter, securityFilterNotes } from './security-filter.js';
 import { resolveWaveMembers, type WaveMembers } from './wave-members.js';
-import { startWaveEdit } from './start-wave.js';
+import { policyEntries, startWaveEdit } from './start-wave.js';
+import { readGpoReach } from './gpo-reach.js';
+import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
 import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';
@@ -110,6 +112,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       const under = computers.filter((c) => isUnder(c.dn, ou)).map((c) => self.get(dnKey(c.dn))).filter((v): v is SelfCoverage => !!v);
       return { ou, write: under.every((v) => v.windows), propertySetRead: under.every((v) => v.readEncrypted) };
     });
+    const reach = await readGpoReach(dir, { domainDn: facts.domainDn, dnsDomain: facts.dnsDomain, sysvol, computers: computers.map((c) => c.dn), waveGpo: gpoState.gpo?.guid, wanted: decodeLapsSettings(policyEntries(o.policy)).windowsLaps });
     const pf = wavePreflight({
       wave: { name: wave.name, index: i, gpo: wave.gpo },
       policy: o.policy,
@@ -120,13 +123,13 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       ...(principal ? { principal } : {}),
       builds: expectedBuilds,
       gpoExists: !!gpoState.gpo,
-      otherLapsGpos: [],
+      otherLapsGpos: reach.others,
+      unreadGpos: reach.unread,
       ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
       ...(sysvol ? { centralStore: centralStore(sysvol, facts.dnsDomain)! } : {}),
     });
     const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? [])];
     findings.push(...waveFindings);
-    findings.push({ code: 'CUTOVER_PREFLIGHT_PARTIAL', severity: 'warning', object: wave.name, message: `wave ${wave.name}: other Windows LAPS GPOs reaching these computers are not checked yet.`, advice: 'Check in GPMC (Group Policy Results) that no other GPO sets Windows LAPS values for these OUs.' });
     if (hasBlockers(waveFindings)) {
       next = { wave: wave.name, action: 'blocked', why: waveFindings.filter((f) => f.severity === 'blocker').map((f) => f.code) };
       break;
