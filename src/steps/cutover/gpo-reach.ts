@@ -1,5 +1,6 @@
 /**
- * Other Windows LAPS GPOs already reaching a wave's computers (preflight, issue 17). For each
+ * Other Windows LAPS GPOs already reaching a wave's computers (preflight, issue 17), and the
+ * legacy LAPS GPOs reaching them (for the transition checks, transition.ts). For each
  * computer, the GPOs linked on its containers from the domain head down are taken in Windows'
  * application order with enforced links, disabled links and blocked inheritance respected
  * (effective-policy.ts gpoApplicationOrder); each GPO other than the wave's own is read from
@@ -27,7 +28,20 @@ export interface ReachGpo {
   computerSettingsDisabled: boolean;
   /** Values under the Windows LAPS GPO root; undefined = not read (see `unread`). */
   windowsLaps: Record<string, LapsSettingValue> | undefined;
+  /** Legacy AdmPwd values (AdmPwdEnabled, AdminAccountName, ...); undefined when not read. */
+  legacy?: Record<string, LapsSettingValue>;
   unread?: string;
+}
+
+/** A legacy LAPS GPO reaching the wave (its AdmPwd values), for the transition checks. */
+export interface LegacyGpoReach {
+  name: string;
+  guid: string;
+  enabled: boolean;
+  /** AdminAccountName as set; '' = the built-in Administrator (not set). */
+  adminAccountName: string;
+  computers: number;
+  linkedAt: string[];
 }
 
 export interface ReachInput {
@@ -44,6 +58,7 @@ export interface ReachInput {
 
 export interface Reach {
   others: OtherLapsGpo[];
+  legacy: LegacyGpoReach[];
   /** GPOs reaching the wave whose settings could not be read: "name: why". */
   unread: string[];
 }
@@ -93,10 +108,13 @@ export function lapsGposReaching(i: ReachInput): Reach {
     }
   }
   const others: OtherLapsGpo[] = [];
+  const legacy: LegacyGpoReach[] = [];
   const unread: string[] = [];
   for (const [guid, h] of hits) {
     const g = i.gpo(guid);
     if (!g || g.computerSettingsDisabled) continue;
+    const adm = new Map(Object.entries(g.legacy ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    if (adm.size) legacy.push({ name: g.name, guid, enabled: adm.get('admpwdenabled') === 1, adminAccountName: String(adm.get('adminaccountname') ?? ''), computers: h.computers, linkedAt: [...h.linkedAt.values()] });
     if (!g.windowsLaps) {
       if (g.unread) unread.push(`${g.name} ${guid}: ${g.unread}`);
       continue;
@@ -104,7 +122,7 @@ export function lapsGposReaching(i: ReachInput): Reach {
     if (Object.keys(g.windowsLaps).length === 0) continue;
     others.push({ name: g.name, guid, differs: differingValues(g.windowsLaps, i.wanted), computers: h.computers, linkedAt: [...h.linkedAt.values()] });
   }
-  return { others, unread };
+  return { others, legacy, unread };
 }
 
 /** Reads links, GPOs and (with SYSVOL) their Registry.pol, then runs lapsGposReaching. */
@@ -123,7 +141,8 @@ export async function readGpoReach(dir: Directory, o: { domainDn: string; dnsDom
         const folder = readGpoFolder(policiesDir, guid);
         if (!folder.gpoDir) r = { ...base, windowsLaps: undefined, unread: `its SYSVOL folder is missing under ${policiesDir}` };
         else try {
-          r = { ...base, windowsLaps: folder.registryPol ? decodeLapsSettings(parseRegistryPol(folder.registryPol, `${guid}/Machine/Registry.pol`)).windowsLaps : {} };
+          const decoded = folder.registryPol ? decodeLapsSettings(parseRegistryPol(folder.registryPol, `${guid}/Machine/Registry.pol`)) : undefined;
+          r = { ...base, windowsLaps: decoded?.windowsLaps ?? {}, legacy: decoded?.legacy ?? {} };
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           r = { ...base, windowsLaps: undefined, unread: e.message };

@@ -30,6 +30,7 @@ import { planSecurityFilter, securityFilterNotes } from './security-filter.js';
 import { resolveWaveMembers, type WaveMembers } from './wave-members.js';
 import { policyEntries, startWaveEdit } from './start-wave.js';
 import { readGpoReach } from './gpo-reach.js';
+import { transitionFindings } from './transition.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
 import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
@@ -128,7 +129,8 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
       ...(sysvol ? { centralStore: centralStore(sysvol, facts.dnsDomain)! } : {}),
     });
-    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? [])];
+    const legacy = transitionFindings({ wave: wave.name, transition: o.transition, administratorAccountName: o.policy.administratorAccountName, legacyGpos: reach.legacy, computers, sysvolRead: !!sysvol });
+    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? []), ...legacy];
     findings.push(...waveFindings);
     if (hasBlockers(waveFindings)) {
       next = { wave: wave.name, action: 'blocked', why: waveFindings.filter((f) => f.severity === 'blocker').map((f) => f.code) };

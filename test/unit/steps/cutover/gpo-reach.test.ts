@@ -50,7 +50,14 @@ describe('lapsGposReaching', () => {
   it('a GPO with computer settings disabled contributes nothing; an unreadable one is listed as unknown', () => {
     expect(reach(soms({ ws: link(OLD) }), { [OLD]: { ...gpos[OLD]!, computerSettingsDisabled: true } }).others).toEqual([]);
     const r = reach(soms({ ws: link(OLD) }), { [OLD]: { name: 'Old Windows LAPS', computerSettingsDisabled: false, windowsLaps: undefined, unread: 'no SYSVOL given' } });
-    expect(r).toEqual({ others: [], unread: [`Old Windows LAPS ${OLD}: no SYSVOL given`] });
+    expect(r).toEqual({ others: [], legacy: [], unread: [`Old Windows LAPS ${OLD}: no SYSVOL given`] });
+  });
+});
+
+describe('legacy GPOs reaching the wave', () => {
+  it('are listed with AdmPwdEnabled and AdminAccountName (not set = the built-in Administrator)', () => {
+    const extra = { [LEGACY]: { name: 'Legacy only', computerSettingsDisabled: false, windowsLaps: {}, legacy: { AdmPwdEnabled: 1, PasswordLength: 14 } } };
+    expect(reach(soms({ ws: link(LEGACY) }), extra).legacy).toEqual([{ name: 'Legacy only', guid: LEGACY, enabled: true, adminAccountName: '', computers: 2, linkedAt: [WS] }]);
   });
 });
 
