@@ -27,6 +27,7 @@ import { wavePreflight } from './preflight.js';
 import { centralStore, readSelfCoverage } from './read-self.js';
 import { readWaveComputers, readWaveGpo } from './read-state.js';
 import { startWaveEdit } from './start-wave.js';
+import { checkWavePayloads } from './payload-check.js';
 import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves } from './waves.js';
@@ -77,6 +78,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
     }
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
+    if (x.startedAt && encrypted) findings.push(...(await checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name)));
     const verdicts = computers.map((c) => verifyComputer(c, x));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);

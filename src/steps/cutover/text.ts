@@ -7,6 +7,7 @@ import { renderPlan, type Plan } from '../../journal/index.js';
 import type { ReportModel } from '../../report/model.js';
 import type { StepResult } from '../../model/step-result.js';
 import type { WaveGpoState } from './read-state.js';
+import { cutoverReportModel } from './report.js';
 import { COMPUTER_STATES, type ComputerVerdict, type GateVerdict, type StateCounts } from './verify.js';
 import type { ResolvedWave } from './waves.js';
 
@@ -26,7 +27,7 @@ export interface WaveJson {
   startedAt: string | null;
   counts: StateCounts;
   gate: { met: boolean; verifiedPercent: number; expected: number; failures: number; soakEndsAt: string | null; unmet: string[]; minVerifiedPercent: number; maxFailures: number; soakDays: number };
-  computers: Array<{ name: string; dn: string; state: string; reasons: string[]; leftBehind: string | null }>;
+  computers: Array<{ name: string; dn: string; state: string; reasons: string[]; leftBehind: string | null; payload: ComputerVerdict['payload'] | null }>;
   drift: ComputerVerdict['drift'];
 }
 
@@ -46,7 +47,7 @@ export function waveJson(s: WaveStatus): WaveJson {
     startedAt: s.gpo.startedAt?.toISOString() ?? null,
     counts: s.counts,
     gate: { ...s.gate, soakEndsAt: s.gate.soakEndsAt?.toISOString() ?? null, ...s.wave.gates },
-    computers: s.verdicts.map((v) => ({ name: v.name, dn: v.dn, state: v.state, reasons: v.reasons, leftBehind: v.leftBehind ?? null })),
+    computers: s.verdicts.map((v) => ({ name: v.name, dn: v.dn, state: v.state, reasons: v.reasons, leftBehind: v.leftBehind ?? null, payload: v.payload ?? null })),
     drift: s.verdicts.flatMap((v) => v.drift),
   };
 }
@@ -60,6 +61,8 @@ export function statusLines(statuses: readonly WaveStatus[]): string[] {
     out.push(`  ${COMPUTER_STATES.map((k) => `${k} ${s.counts[k]}`).join(', ')}`);
     const g = s.wave.gates;
     out.push(`  gate (${g.minVerifiedPercent}% verified, at most ${g.maxFailures} failed/stuck, ${g.soakDays} soak days): ${s.gate.met ? 'met' : `not met: ${s.gate.unmet.join('; ')}`}`);
+    const payloads = s.verdicts.filter((v) => v.payload);
+    if (payloads.length) out.push(`  payload check: ${(['ok', 'failed', 'not-checked'] as const).map((k) => `${k} ${payloads.filter((v) => v.payload === k).length}`).join(', ')}`);
     for (const v of s.verdicts.filter((x) => x.state === 'failed' || x.state === 'stuck').slice(0, 20)) out.push(`  ${v.state} ${v.name}: ${v.reasons.join('; ')}`);
   }
   return out;
@@ -76,23 +79,7 @@ export function cutoverText(result: StepResult<CutoverData>, statuses: readonly 
   return lines;
 }
 
+/** The report model (report.ts). */
 export function cutoverReport(result: StepResult<CutoverData>, statuses: readonly WaveStatus[]): ReportModel {
-  const rows = statuses.flatMap((s) => s.verdicts.map((v) => ({ wave: s.wave.name, computer: v.name, dn: v.dn, state: v.state, reasons: v.reasons.join('; ') })));
-  const drift = statuses.flatMap((s) => s.verdicts.flatMap((v) => v.drift.map((d) => ({ wave: s.wave.name, ...d }))));
-  return {
-    step: 'cutover',
-    title: 'Cutover to Windows LAPS',
-    generatedAt: result.generatedAt,
-    toolVersion: result.tool.version,
-    target: result.target,
-    headline: statuses.map((s) => ({ label: `Wave ${s.wave.name}`, value: `${s.counts.verified} verified`, tone: s.gate.met ? ('good' as const) : ('warn' as const), detail: `${s.gate.expected} expected to migrate; gate ${s.gate.met ? 'met' : 'not met'}` })),
-    charts: [{ kind: 'stacked-bar', id: 'wave-states', title: 'Computers per state, by wave', series: COMPUTER_STATES.map((k) => ({ label: k })), bars: statuses.map((s) => ({ label: s.wave.name, values: COMPUTER_STATES.map((k) => s.counts[k]) })) }],
-    tables: [
-      { id: 'computers', title: 'Computers by wave and state', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'state', label: 'State' }, { key: 'reasons', label: 'Why' }, { key: 'dn', label: 'DN' }], rows, csvFile: 'computers.csv' },
-      { id: 'drift', title: 'History / principal drift', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'kind', label: 'Kind' }, { key: 'detail', label: 'Detail' }], rows: drift, csvFile: 'drift.csv' },
-    ],
-    findings: result.findings,
-    notes: ['A wave starts when its GPO is linked (enabled) on all its OUs; its start is the later of the last gPLink write on those OUs and the last settings write of the GPO (replication metadata), so an unrelated link edit on the same OU moves it later (conservative).'],
-    json: result,
-  };
+  return cutoverReportModel(result, statuses);
 }
