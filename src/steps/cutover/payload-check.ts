@@ -99,7 +99,10 @@ export async function checkWavePayloads(dir: Directory, configDn: string, comput
   const byKey = new Map<string, WaveComputer[]>();
   for (const c of computers) {
     const id = c.encrypted ? rootKeyIdOf(c.encrypted) : undefined;
-    if (id) byKey.set(id, [...(byKey.get(id) ?? []), c]);
+    if (!id) continue;
+    const list = byKey.get(id);
+    if (list) list.push(c);
+    else byKey.set(id, [c]);
   }
   if (byKey.size === 0) return [];
   const visible = new Set(

@@ -71,6 +71,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     }
     const gpoState = await readWaveGpo(dir, facts.domainDn, wave);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
+    // decrypted on worker threads while the descriptors are read (settled before the verdicts)
+    const payloadCheck = gpoState.startedAt && encrypted ? checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name) : Promise.resolve([]);
+    payloadCheck.catch(() => undefined);
     const self = new Map<string, SelfCoverage>();
     for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid)) self.set(k, v);
     for (const c of computers) {
@@ -78,7 +81,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
     }
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
-    if (x.startedAt && encrypted) findings.push(...(await checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name)));
+    findings.push(...(await payloadCheck));
     const verdicts = computers.map((c) => verifyComputer(c, x));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
