@@ -75,14 +75,16 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
       for (const entry of available.slice(available.findIndex((s) => s.name === start))) {
         const step: AnyStep = await entry.load!();
         print(['', `== ${step.title}`]);
-        const keys = step.wizard?.keys ?? [];
-        const choices = keys.length && step.wizard?.choices ? await step.wizard.choices(ctx) : {};
+        const form = step.wizardForm;
+        const keys: string[] = form?.keys ?? step.wizard?.keys ?? [];
+        const source = form ?? step.wizard;
+        const choices = keys.length && source?.choices ? await source.choices(ctx) : {};
         const answers: Record<string, unknown> = {};
-        for (const q of questionsFor(step.options, keys, choices as Record<string, never>)) {
+        for (const q of questionsFor(form?.answers ?? step.options, keys, choices as Record<string, never>)) {
           const v = await ask(q);
           if (v !== undefined) answers[q.key] = v;
         }
-        const options = step.options.parse(answers) as Record<string, unknown>;
+        const options = step.options.parse(form ? form.toOptions(answers) : answers) as Record<string, unknown>;
         decisions.push({ name: step.name, options });
         let planned: Awaited<ReturnType<AnyStep['plan']>> | undefined;
         await new Listr(

@@ -31,9 +31,13 @@ import { checkWavePayloads } from './payload-check.js';
 import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves } from './waves.js';
+import { cutoverWizardForm } from './wizard.js';
 
-/** The options the step runs with: the playbook's, plus where SYSVOL is (a connection setting, never a playbook key). */
-export type CutoverStepOptions = CutoverOptions & { sysvol?: string; /** Only where the waves stand: no preflight, no plan (--status). */ status?: boolean };
+/**
+ * The options the step runs with: the playbook's, plus --status. Where SYSVOL is comes from
+ * StepContext.sysvol (a connection setting: --sysvol, the profile, the playbook's connection).
+ */
+export type CutoverStepOptions = CutoverOptions & { /** Only where the waves stand: no preflight, no plan (--status). */ status?: boolean };
 
 const SCHEMA_VERSION = 1;
 
@@ -46,6 +50,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
   const facts = ctx.facts;
   if (!dir || !facts) throw new Error('cutover needs a live directory');
   const now = ctx.now();
+  const sysvol = ctx.sysvol;
   const findings: Finding[] = [];
   const root = await dir.rootDse();
   const { guids, schema } = await resolveLapsGuids(dir, root.schemaNamingContext, root.configurationNamingContext, COMPUTER_CLASS_GUID);
@@ -113,7 +118,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       gpoExists: !!gpoState.gpo,
       otherLapsGpos: [],
       ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
-      ...(o.sysvol ? { centralStore: centralStore(o.sysvol, facts.dnsDomain)! } : {}),
+      ...(sysvol ? { centralStore: centralStore(sysvol, facts.dnsDomain)! } : {}),
     });
     findings.push(...pf.findings);
     findings.push({ code: 'CUTOVER_PREFLIGHT_PARTIAL', severity: 'warning', object: wave.name, message: `wave ${wave.name}: other Windows LAPS GPOs reaching these computers are not checked yet.`, advice: 'Check in GPMC (Group Policy Results) that no other GPO sets Windows LAPS values for these OUs.' });
@@ -121,7 +126,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       next = { wave: wave.name, action: 'blocked', why: pf.findings.filter((f) => f.severity === 'blocker').map((f) => f.code) };
       break;
     }
-    const snapshot = await readGpo(dir, { domainDn: facts.domainDn, gpo: wave.gpo, ...(o.sysvol ? { sysvol: o.sysvol } : {}) });
+    const snapshot = await readGpo(dir, { domainDn: facts.domainDn, gpo: wave.gpo, ...(sysvol ? { sysvol } : {}) });
     const edit = await planGpoEdit(dir, snapshot, startWaveEdit(wave.name, wave.ous, o.policy));
     changes = createPlan('cutover', edit.drafts, { createdAt: now });
     next = { wave: wave.name, action: 'start', why: edit.notes };
@@ -153,6 +158,7 @@ export const cutoverStep: Step<CutoverStepOptions, CutoverData> = {
   name: 'cutover',
   title: 'Cutover to Windows LAPS',
   options: cutoverOptions,
+  wizardForm: cutoverWizardForm,
   nothingToChange: 'Nothing to change: no wave is ready to start (see the wave status above).',
   plan: planCutover,
   async verify(ctx, _p, o) {
