@@ -51,6 +51,16 @@ type ReasonRow = {
   examples: string;
 };
 
+/** Well-known domain RIDs an admin recognises without a lookup (the default principal is Domain Admins). */
+const WELL_KNOWN_RIDS: Record<string, string> = { '500': 'Administrator', '512': 'Domain Admins', '519': 'Enterprise Admins', '544': 'Administrators' };
+
+/** "S-1-5-21-...-512" -> "Domain Admins (S-1-5-21-...-512)"; other SIDs as they are. */
+export function sidLabel(sid: string): string {
+  const m = /^S-1-5-(?:21-\d+-\d+-\d+|32)-(\d+)$/i.exec(sid);
+  const name = m ? WELL_KNOWN_RIDS[m[1]!] : undefined;
+  return name ? `${name} (${sid})` : sid;
+}
+
 /** Verdicts of the given states grouped by reason (one row per wave, state and reason), largest first. */
 function reasonRows(statuses: readonly WaveStatus[], states: readonly ComputerState[]): ReasonRow[] {
   const rows = new Map<string, ReasonRow & { names: string[] }>();
@@ -88,7 +98,7 @@ function driftRollup(statuses: readonly WaveStatus[], expectedSid: string | null
   }
   return [...rows.values()]
     .sort((a, b) => b.count - a.count)
-    .map(({ names, ...r }) => ({ ...r, expected: expectedSid ?? '-', examples: `${names.join(', ')}${r.count > names.length ? `, ... (${r.count - names.length} more)` : ''}` }));
+    .map(({ names, ...r }) => ({ ...r, detail: r.detail.startsWith('S-1-') ? sidLabel(r.detail) : r.detail, expected: expectedSid ? sidLabel(expectedSid) : '-', examples: `${names.join(', ')}${r.count > names.length ? `, ... (${r.count - names.length} more)` : ''}` }));
 }
 
 function waveHeadline(s: WaveStatus): Headline {

@@ -28,7 +28,7 @@ import { centralStore, readSelfCoverage } from './read-self.js';
 import { readWaveComputers, readWaveGpo } from './read-state.js';
 import { startWaveEdit } from './start-wave.js';
 import { checkWavePayloads } from './payload-check.js';
-import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
+import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves } from './waves.js';
 import { cutoverWizardForm } from './wizard.js';
@@ -88,6 +88,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
     findings.push(...(await payloadCheck));
     const verdicts = computers.map((c) => verifyComputer(c, x));
+    findings.push(...verdictFindings(wave.name, verdicts));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });

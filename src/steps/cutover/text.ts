@@ -5,9 +5,9 @@
  */
 import { renderPlan, type Plan } from '../../journal/index.js';
 import type { ReportModel } from '../../report/model.js';
-import type { StepResult } from '../../model/step-result.js';
+import type { Finding, StepResult } from '../../model/step-result.js';
 import type { WaveGpoState } from './read-state.js';
-import { cutoverReportModel } from './report.js';
+import { cutoverReportModel, sidLabel } from './report.js';
 import { COMPUTER_STATES, type ComputerVerdict, type GateVerdict, type StateCounts } from './verify.js';
 import type { ResolvedWave } from './waves.js';
 
@@ -82,4 +82,27 @@ export function cutoverText(result: StepResult<CutoverData>, statuses: readonly 
 /** The report model (report.ts). */
 export function cutoverReport(result: StepResult<CutoverData>, statuses: readonly WaveStatus[]): ReportModel {
   return cutoverReportModel(result, statuses);
+}
+
+/** The most frequent reasons of some verdicts, "reason (count)", for a finding's evidence. */
+function topReasons(verdicts: readonly ComputerVerdict[], n = 3): string {
+  const counts = new Map<string, number>();
+  for (const v of verdicts) for (const r of v.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([r, c]) => `${r} (${c})`).join('; ');
+}
+
+/** Findings for what the verdicts of one wave show: failed and stuck computers (warnings), drift (info). */
+export function verdictFindings(wave: string, verdicts: readonly ComputerVerdict[]): Finding[] {
+  const out: Finding[] = [];
+  const failed = verdicts.filter((v) => v.state === 'failed');
+  const stuck = verdicts.filter((v) => v.state === 'stuck');
+  const names = (vs: readonly ComputerVerdict[]) => `${vs.slice(0, 5).map((v) => v.name).join(', ')}${vs.length > 5 ? ', ...' : ''}`;
+  if (failed.length) out.push({ code: 'CUTOVER_COMPUTERS_FAILED', severity: 'warning', object: wave, message: `wave ${wave}: ${failed.length} computer(s) failed (${names(failed)}).`, evidence: topReasons(failed), advice: 'See "Why computers failed or are stuck" in the report; fix the cause (e.g. the SELF permission with the permissions step) and rerun. Failed computers count against the gate\'s maxFailures.' });
+  if (stuck.length) out.push({ code: 'CUTOVER_COMPUTERS_STUCK', severity: 'warning', object: wave, message: `wave ${wave}: ${stuck.length} computer(s) wrote nothing past their expiry plus the grace (${names(stuck)}).`, evidence: topReasons(stuck), advice: 'Check that they are online and get the GPO (gpresult /r; events 10003-10005 in the LAPS log); stuck computers count against maxFailures.' });
+  const drift = verdicts.filter((v) => v.drift.some((d) => d.kind === 'history-principal' || d.kind === 'current-principal'));
+  if (drift.length) {
+    const sids = [...new Set(drift.flatMap((v) => v.drift.filter((d) => d.kind === 'history-principal' || d.kind === 'current-principal').flatMap((d) => d.detail.split(' '))))].sort();
+    out.push({ code: 'CUTOVER_PRINCIPAL_DRIFT', severity: 'info', object: wave, message: `wave ${wave}: ${drift.length} computer(s) hold passwords encrypted to another principal (${names(drift)}).`, evidence: `encrypted to ${sids.map(sidLabel).join(', ')}`, advice: 'Members of the new principal cannot read those passwords; the history entries age out as the devices rotate. Keep the old principal\'s members until then if they may need them.' });
+  }
+  return out;
 }

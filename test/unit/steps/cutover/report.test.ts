@@ -8,7 +8,7 @@ import type { StepResult } from '../../../../src/model/step-result.js';
 import { writeReport } from '../../../../src/report/index.js';
 import type { ChartSpec } from '../../../../src/report/model.js';
 import { cutoverReportModel } from '../../../../src/steps/cutover/report.js';
-import { waveJson, type CutoverData, type WaveStatus } from '../../../../src/steps/cutover/text.js';
+import { verdictFindings, waveJson, type CutoverData, type WaveStatus } from '../../../../src/steps/cutover/text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveComputer, type WaveExpectation } from '../../../../src/steps/cutover/verify.js';
 import { useTmpDir } from '../../report/tmp-dir.js';
 
@@ -71,11 +71,19 @@ describe('cutover report', () => {
   it('the failure reasons table (reason, count, examples), left behind apart, drift by SID', () => {
     expect(rows('failures')).toEqual([{ wave: 'pilot', state: 'Failed', reason: expect.stringMatching(/SELF lacks/), count: 1, examples: 'PC03' }]);
     expect(rows('left-behind').map((r) => [r.wave, r.count, r.examples])).toEqual([['pilot', 1, 'PC04'], ['broad', 1, 'PC11']]);
-    expect(rows('drift-rollup')).toEqual([{ wave: 'pilot', kind: 'History encrypted to another principal', detail: OLD, expected: NEW, count: 1, examples: 'PC02' }]);
+    expect(rows('drift-rollup')).toEqual([{ wave: 'pilot', kind: 'History encrypted to another principal', detail: `Domain Admins (${OLD})`, expected: NEW, count: 1, examples: 'PC02' }]);
     expect(rows('computers')[0]).toMatchObject({ computer: 'PC03', state: 'failed', ou: 'Workstations/Pilot' });
     expect(rows('computers').find((r) => r.computer === 'PC01')!.payload).toBe('ok');
     expect(model.headline.map((h) => h.label)).toEqual(['Wave pilot', 'Wave broad', 'Payloads decrypted', 'Drift']);
     expect(model.headline[0]).toMatchObject({ value: '2 / 3 verified', tone: 'bad' });
+  });
+
+  it('findings for failed computers (warning, with the top reasons) and principal drift (info, SIDs labelled)', () => {
+    const f = verdictFindings('pilot', statuses[0]!.verdicts);
+    expect(f.map((x) => [x.code, x.severity])).toEqual([['CUTOVER_COMPUTERS_FAILED', 'warning'], ['CUTOVER_PRINCIPAL_DRIFT', 'info']]);
+    expect(f[0]!.evidence).toMatch(/SELF lacks .* \(1\)$/);
+    expect(f[1]!.evidence).toBe(`encrypted to Domain Admins (${OLD})`);
+    expect(verdictFindings('broad', statuses[1]!.verdicts)).toEqual([]);
   });
 
   it('writes report.html, computers.csv, drift.csv and failure-reasons.csv; no password in any file', async () => {
