@@ -32,7 +32,8 @@ import { policyEntries, startWaveEdit } from './start-wave.js';
 import { readGpoReach } from './gpo-reach.js';
 import { transitionFindings } from './transition.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
-import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
+import { checkWavePayloads } from './payload-check.js';
+import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';
 import { cutoverWizardForm } from './wizard.js';
@@ -88,6 +89,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     const filter = members && gpoState.gpo ? await planSecurityFilter(dir, { dn: gpoState.gpo.dn, name: wave.gpo }, members.trustees, facts.domainSid, wave.name) : undefined;
     if (filter?.draft && gpoState.startedAt) gpoState = notStarted(gpoState);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
+    // decrypted on worker threads while the descriptors are read (settled before the verdicts)
+    const payloadCheck = gpoState.startedAt && encrypted ? checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name) : Promise.resolve([]);
+    payloadCheck.catch(() => undefined);
     const self = new Map<string, SelfCoverage>();
     for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid)) self.set(k, v);
     for (const c of computers) {
@@ -95,7 +99,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
     }
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
+    findings.push(...(await payloadCheck));
     const verdicts = computers.map((c) => verifyComputer(c, x));
+    findings.push(...verdictFindings(wave.name, verdicts));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
