@@ -11,7 +11,7 @@ import type { CleanupComputer, ComputerDecision, KeepReason } from './decide.js'
 
 export const KEEP_TEXT: Record<KeepReason, string> = {
   'left-behind': 'left behind (no Windows LAPS on it, or disabled/stale)',
-  pending: 'pending (its wave started; no Windows LAPS password yet)',
+  pending: 'pending (its wave has not started, or it has written no Windows LAPS password since)',
   failed: 'failed verification',
   stuck: 'stuck (nothing written past expiry plus grace)',
   'not-in-wave': 'in no wave of the playbook',

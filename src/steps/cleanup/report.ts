@@ -36,8 +36,9 @@ function plural(n: number, w: string): string {
   return `${n} ${w}${n === 1 ? '' : 's'}`;
 }
 
-export function cleanupFindings(d: CleanupData, o: { waves: number; windowsLapsSchema: boolean; legacyBlocked: boolean }): Finding[] {
+export function cleanupFindings(d: CleanupData, o: { waves: number; windowsLapsSchema: boolean; legacyBlocked: boolean; baseDn: string }): Finding[] {
   const f: Finding[] = [];
+  const base = o.baseDn;
   const x = d.exposure;
   if (!o.windowsLapsSchema)
     f.push({ code: 'CLEANUP_NO_WINDOWS_LAPS', severity: 'blocker', object: 'schema', message: 'The Windows LAPS schema is not extended: no computer can be verified on Windows LAPS, so nothing may be cleaned up.', advice: 'Run the schema, permissions and cutover steps first.' });
@@ -58,7 +59,7 @@ export function cleanupFindings(d: CleanupData, o: { waves: number; windowsLapsS
     f.push({ code: 'CLEANUP_DSRM_NOT_BACKED_UP', severity: 'warning', object: 'domain controllers', count: x.counts.dcsWithoutDsrm, message: `${plural(x.counts.dcsWithoutDsrm, 'domain controller')} have no DSRM password backup (msLAPS-EncryptedDSRMPassword)${d.presenceReadable.dsrm ? '' : ' as far as the bound account can tell'}.`, evidence: x.dcsWithoutDsrm.map((c) => c.computer).join(', '), advice: 'Set policy.backupDsrm: true in a GPO reaching the Domain Controllers OU (needs encryption, DFL 2016).' });
   for (const ou of d.ous.filter((u) => !u.remove))
     f.push({ code: 'CLEANUP_DELEGATION_KEPT', severity: 'info', object: ou.dn, message: `${ou.path}: legacy delegations (${ou.delegations.join(', ')}) stay: ${ou.why}.`, advice: 'A later cleanup removes them once every computer below is verified.' });
-  for (const g of d.gpos) for (const k of g.kept) f.push({ code: 'CLEANUP_GPO_KEPT', severity: 'info', object: g.name, message: `legacy GPO ${g.name} stays linked on ${k.at}: ${k.why}.`, advice: 'GPOs are never deleted; a later cleanup unlinks it once nothing below needs it.' });
+  for (const g of d.gpos) for (const k of g.kept) f.push({ code: 'CLEANUP_GPO_KEPT', severity: 'info', object: g.name, message: `legacy GPO ${g.name} stays linked on ${friendlyPath(k.at, base)}: ${k.why}.`, advice: 'GPOs are never deleted; a later cleanup unlinks it once nothing below needs it.' });
   if (!d.sysvol && d.gpos.some((g) => g.legacyOnly === 'unknown'))
     f.push({ code: 'CLEANUP_SYSVOL_NEEDED', severity: 'warning', object: 'SYSVOL', message: 'Without SYSVOL the legacy GPOs\' settings are unknown: none is unlinked and computers a legacy GPO may reach keep their legacy password.', advice: 'Pass --sysvol PATH (or set sysvol in the profile).' });
   if (!d.presenceReadable.clear) f.push({ code: 'CLEANUP_PRESENCE_UNKNOWN', severity: 'warning', object: 'msLAPS-Password', message: 'The bound account cannot tell which computers hold a clear-text msLAPS-Password (a confidential attribute\'s presence filter matches nothing for it).', advice: 'Run as an account that may read msLAPS-Password for a complete exposure report.' });
