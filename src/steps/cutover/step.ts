@@ -31,6 +31,8 @@ import { resolveWaveMembers, type WaveMembers } from './wave-members.js';
 import { policyEntries, startWaveEdit } from './start-wave.js';
 import { readGpoReach } from './gpo-reach.js';
 import { transitionFindings } from './transition.js';
+import { principalReadFindings, principalReadGaps, principalToken } from './principal-read.js';
+import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
 import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
@@ -88,7 +90,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     if (filter?.draft && gpoState.startedAt) gpoState = notStarted(gpoState);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
     const self = new Map<string, SelfCoverage>();
-    for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid)) self.set(k, v);
+    const descriptors = new Map<string, SecurityDescriptor>();
+    const keep = gpoState.startedAt || o.status || !principalSid ? undefined : (dn: string, sd: SecurityDescriptor) => descriptors.set(dnKey(dn), sd);
+    for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid, keep)) self.set(k, v);
     for (const c of computers) {
       const cov = self.get(dnKey(c.dn));
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
@@ -129,8 +133,10 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
       ...(sysvol ? { centralStore: centralStore(sysvol, facts.dnsDomain)! } : {}),
     });
+    const inWave = computers.flatMap((c) => (descriptors.has(dnKey(c.dn)) ? [{ dn: c.dn, sd: descriptors.get(dnKey(c.dn))! }] : []));
+    const readGaps = principalSid && windowsLapsSchema ? principalReadGaps(inWave, guids, await principalToken(dir, facts.domainDn, principalSid), o.policy.historySize > 0) : [];
     const legacy = transitionFindings({ wave: wave.name, transition: o.transition, administratorAccountName: o.policy.administratorAccountName, legacyGpos: reach.legacy, computers, sysvolRead: !!sysvol });
-    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? []), ...legacy];
+    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? []), ...legacy, ...principalReadFindings(wave.name, principalName ?? 'Domain Admins', readGaps)];
     findings.push(...waveFindings);
     if (hasBlockers(waveFindings)) {
       next = { wave: wave.name, action: 'blocked', why: waveFindings.filter((f) => f.severity === 'blocker').map((f) => f.code) };
