@@ -7,9 +7,12 @@
  * enabled link on each of its OUs. The apply is the default one journal run; verify plans again.
  * Waiting for devices is not a blocker (exit 0); preflight blockers are (exit 3).
  *
- * Not built yet (README "cutover"): group and computer-list waves (security filtering), the
- * check for other Windows LAPS GPOs reaching a wave, decryption of current blobs, legacy-GPO
- * handling per transition, the per-OU report bars.
+ * Group and computer-list waves have their members read first (wave-members.ts) and start with
+ * the GPO's security filter (security-filter.ts) before its links. The preflight adds the other
+ * Windows LAPS GPOs reaching the wave (gpo-reach.ts), the legacy GPO per transition
+ * (transition.ts) and the principal's read delegation (principal-read.ts).
+ *
+ * Not built yet (README "cutover"): decryption of current blobs, the per-OU report bars.
  */
 import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
 import { resolvePrincipalName } from '../../directory/principals.js';
