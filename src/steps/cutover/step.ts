@@ -37,9 +37,11 @@ import { transitionFindings } from './transition.js';
 import { principalReadFindings, principalReadGaps, principalToken } from './principal-read.js';
 import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
-import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
+import { checkWavePayloads } from './payload-check.js';
+import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';
+import { cutoverWizardForm } from './wizard.js';
 
 /**
  * The options the step runs with: the playbook's, plus --status. Where SYSVOL is comes from
@@ -92,6 +94,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     const filter = members && gpoState.gpo ? await planSecurityFilter(dir, { dn: gpoState.gpo.dn, name: wave.gpo }, members.trustees, facts.domainSid, wave.name) : undefined;
     if (filter?.draft && gpoState.startedAt) gpoState = notStarted(gpoState);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
+    // decrypted on worker threads while the descriptors are read (settled before the verdicts)
+    const payloadCheck = gpoState.startedAt && encrypted ? checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name) : Promise.resolve([]);
+    payloadCheck.catch(() => undefined);
     const self = new Map<string, SelfCoverage>();
     const descriptors = new Map<string, SecurityDescriptor>();
     const keep = gpoState.startedAt || o.status || !principalSid ? undefined : (dn: string, sd: SecurityDescriptor) => descriptors.set(dnKey(dn), sd);
@@ -101,7 +106,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
     }
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
+    findings.push(...(await payloadCheck));
     const verdicts = computers.map((c) => verifyComputer(c, x));
+    findings.push(...verdictFindings(wave.name, verdicts));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
@@ -188,6 +195,7 @@ export const cutoverStep: Step<CutoverStepOptions, CutoverData> = {
   name: 'cutover',
   title: 'Cutover to Windows LAPS',
   options: cutoverOptions,
+  wizardForm: cutoverWizardForm,
   nothingToChange: 'Nothing to change: no wave is ready to start (see the wave status above).',
   plan: planCutover,
   async verify(ctx, _p, o) {
