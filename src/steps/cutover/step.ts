@@ -114,8 +114,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
     if (gpoState.startedAt) continue;
 
+    // --status shows every wave (issue 17), the ones after a wave not started too
+    if (o.status) continue;
     // the first wave not started: start it once the previous wave's gate is met
-    if (o.status) break;
     const previous = statuses[i - 1];
     if (previous && !previous.gate.met) {
       next = { wave: wave.name, action: 'waiting', why: previous.gate.unmet };
