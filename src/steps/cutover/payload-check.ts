@@ -53,19 +53,25 @@ export function checkPayload(value: Buffer, keys: readonly RootKey[], cache: See
 
 /** Checks values in this thread or on `workers` worker threads (same results, same order). */
 export async function checkPayloads(values: readonly Buffer[], keys: readonly RootKey[], workers: number): Promise<PayloadOutcome[]> {
-  if (workers <= 0 || values.length === 0) {
+  const inThisThread = () => {
     const cache = new SeedKeyCache();
     try {
       return values.map((v) => checkPayload(v, keys, cache));
     } finally {
       cache.clear();
     }
-  }
+  };
+  if (workers <= 0 || values.length === 0) return inThisThread();
   const size = Math.ceil(values.length / workers);
   const slices = Array.from({ length: workers }, (_, i) => values.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
   const keyObjects = keys.map(rootKeyToJsonObject);
-  const parts = await Promise.all(slices.map((slice) => runWorker(slice, keyObjects)));
-  return parts.flat();
+  try {
+    const parts = await Promise.all(slices.map((slice) => runWorker(slice, keyObjects)));
+    return parts.flat();
+  } catch {
+    // a worker that cannot start or dies (memory limit, no compiled worker file) costs time, not the check
+    return inThisThread();
+  }
 }
 
 function runWorker(values: readonly Buffer[], keys: Array<Record<string, unknown>>): Promise<PayloadOutcome[]> {
