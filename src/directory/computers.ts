@@ -101,7 +101,8 @@ export function decodeComputer(e: DirEntry, schema: LapsSchema): ComputerFacts {
   set('creatorSid', creator ? sidToString(creator) : undefined);
   set('legacyExpires', legacyExp ? parseInteger8Time(str(e, legacyExp)) : undefined);
   set('windowsExpires', winExp ? parseInteger8Time(str(e, winExp)) : undefined);
-  set('legacyPasswordWritten', written('legacyPassword'));
+  // without its expiration time the legacy password was cleared (cleanup): the metadata then dates the deletion, not a write
+  set('legacyPasswordWritten', f.legacyExpires ? written('legacyPassword') : undefined);
   set('windowsClearWritten', written('password'));
   set('windowsEncryptedWritten', written('encryptedPassword'));
   set('windowsEncryptedUpdated', enc && encryptedValueUpdateTime(enc));

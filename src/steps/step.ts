@@ -114,6 +114,11 @@ export interface Step<O = unknown, D = unknown> {
   nothingToChange?: string;
   /** Extra warning shown with the question about irreversible changes. */
   irreversibleWarning?: string;
+  /**
+   * The irreversible changes are optional (cleanup): without consent for them the reversible
+   * ones are applied alone, instead of the whole plan being refused.
+   */
+  irreversibleOptional?: true;
   /** What the wizard asks (the questions themselves come from the options schema). */
   wizard?: WizardQuestions<O>;
   /**

@@ -37,9 +37,14 @@ export function migrationStanding(steps: readonly StepEntry[], outDir: string, j
   });
 }
 
-/** The step to continue at: the first available one not yet done cleanly. */
+/**
+ * The step to continue at: a step whose last apply stopped part-way (interrupted, conflict) comes
+ * first, since the domain is between two states there; then the first one not yet done cleanly.
+ */
 export function resumePoint(standing: StepStanding[]): string | undefined {
-  const open = standing.find((s) => s.available && (!s.lastReport || s.lastReport.blockers > 0 || (s.lastApply && s.lastApply.exitCode !== undefined && s.lastApply.exitCode !== 0) || (s.lastApply && s.lastApply.status !== 'completed')));
+  const stopped = standing.find((s) => s.available && s.lastApply && (s.lastApply.status !== 'completed' || (s.lastApply.exitCode !== undefined && s.lastApply.exitCode !== 0)));
+  if (stopped) return stopped.step;
+  const open = standing.find((s) => s.available && (!s.lastReport || s.lastReport.blockers > 0));
   return (open ?? standing.find((s) => s.available))?.step;
 }
 
