@@ -24,14 +24,16 @@ const SD_OWNER_DACL = 0x5;
  */
 export async function readSelfCoverage(dir: Directory, ou: string, guids: LapsGuids, domainSid: string, each?: (dn: string, sd: SecurityDescriptor) => void): Promise<Map<string, SelfCoverage>> {
   const out = new Map<string, SelfCoverage>();
-  const entries = await dir.searchAll({ base: ou, scope: 'sub', filter: '(objectCategory=computer)', attributes: [NTSD, 'objectSid'], binaryAttributes: [NTSD, 'objectSid'], sdFlags: SD_OWNER_DACL });
-  for (const e of entries) {
-    const sd = firstBinary(e, NTSD);
-    const sid = firstBinary(e, 'objectSid');
-    if (!sd || !sid) continue;
-    const parsed = parseSecurityDescriptor(sd);
-    each?.(e.dn, parsed);
-    out.set(dnKey(e.dn), selfCoverage(parsed, guids, sidToString(sid), domainSid));
+  // page by page: 10,000 descriptors are never all in memory at once
+  for await (const page of dir.searchPages({ base: ou, scope: 'sub', filter: '(objectCategory=computer)', attributes: [NTSD, 'objectSid'], binaryAttributes: [NTSD, 'objectSid'], sdFlags: SD_OWNER_DACL })) {
+    for (const e of page) {
+      const sd = firstBinary(e, NTSD);
+      const sid = firstBinary(e, 'objectSid');
+      if (!sd || !sid) continue;
+      const parsed = parseSecurityDescriptor(sd);
+      each?.(e.dn, parsed);
+      out.set(dnKey(e.dn), selfCoverage(parsed, guids, sidToString(sid), domainSid));
+    }
   }
   return out;
 }

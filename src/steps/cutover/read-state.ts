@@ -15,7 +15,7 @@ import type { Directory } from '../../directory/types.js';
 import { isUserError } from '../../errors.js';
 import { parseGpLink } from '../../laps/gpo-links.js';
 import { waveOf, type ResolvedWave } from './waves.js';
-import type { WaveComputer } from './verify.js';
+import { sidOf, type WaveComputer } from './verify.js';
 
 /**
  * attids of base-schema attributes in replPropertyMetaData (MS-DRSR 5.16.4 prefix table:
@@ -112,7 +112,8 @@ export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave
         const key = dnKey(e.dn);
         if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
         const f = decodeComputer(e, schema);
-        const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map((b) => Buffer.from(b)) : [];
+        // the history's SIDs only (verify.ts checks their principal and count, never decrypts them)
+        const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map(sidOf) : [];
         const current = encName ? firstBinary(e, encName) : undefined;
         const encrypted = current ? Buffer.from(current) : undefined;
         const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);
