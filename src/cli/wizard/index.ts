@@ -75,14 +75,16 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
       for (const entry of available.slice(available.findIndex((s) => s.name === start))) {
         const step: AnyStep = await entry.load!();
         print(['', `== ${step.title}`]);
-        const keys = step.wizard?.keys ?? [];
-        const choices = keys.length && step.wizard?.choices ? await step.wizard.choices(ctx) : {};
+        const form = step.wizardForm;
+        const keys: string[] = form?.keys ?? step.wizard?.keys ?? [];
+        const source = form ?? step.wizard;
+        const choices = keys.length && source?.choices ? await source.choices(ctx) : {};
         const answers: Record<string, unknown> = {};
-        for (const q of questionsFor(step.options, keys, choices as Record<string, never>)) {
+        for (const q of questionsFor(form?.answers ?? step.options, keys, choices as Record<string, never>)) {
           const v = await ask(q);
           if (v !== undefined) answers[q.key] = v;
         }
-        const options = step.options.parse(answers) as Record<string, unknown>;
+        const options = step.options.parse(form ? form.toOptions(answers) : answers) as Record<string, unknown>;
         decisions.push({ name: step.name, options });
         let planned: Awaited<ReturnType<AnyStep['plan']>> | undefined;
         await new Listr(
@@ -101,10 +103,19 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
           ],
           { renderer: process.stdout.isTTY ? 'default' : 'simple' },
         ).run();
-        sink = () => undefined;
         print(planned!.text());
+        // while writing: one line per change as the journal records it
+        sink = (e) => {
+          if (e.phase === 'writing' && e.message) print([`  ${e.counts?.done ?? ''}/${e.counts?.total ?? ''} ${e.message}`]);
+        };
         const r = await runStep(step, ctx, options, { apply: planned!.changes.changes.length > 0, planned: planned!, consent: wizardConsent(facts.dnsDomain), outDir: flags.out, print, note: (l) => process.stderr.write(`${l}\n`) });
+        sink = () => undefined;
         const next = available[available.findIndex((s) => s.name === entry.name) + 1];
+        if (r.exitCode === ExitCode.INTERRUPTED_SIGINT || r.exitCode === ExitCode.INTERRUPTED_SIGTERM) {
+          // the apply finished the write in flight and recorded the run as interrupted
+          process.stderr.write(`Resume with: laps-migrate wizard (it proposes ${step.title}, where you stopped)\n`);
+          return r.exitCode;
+        }
         if (r.exitCode === ExitCode.PARTIAL) {
           print(['The apply stopped part-way; the journal says what was written. Rerun the wizard to continue here.']);
           break;
