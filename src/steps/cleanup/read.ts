@@ -27,7 +27,9 @@ import type { LapsGuids } from '../permissions/model.js';
 import type { CutoverOptions } from '../cutover/options.js';
 import { readWaveComputers, readWaveGpo, type WaveGpoState } from '../cutover/read-state.js';
 import { verifyComputer, type ComputerVerdict, type WaveExpectation } from '../cutover/verify.js';
-import { resolveWaves } from '../cutover/waves.js';
+import { resolveWaves, withMembers } from '../cutover/waves.js';
+import { resolveWaveMembers } from '../cutover/wave-members.js';
+import { checkWavePayloads } from '../cutover/payload-check.js';
 import { policyFacts, type LapsGpo, type Tri } from '../emulation/policy.js';
 import type { CleanupComputer, LegacyGpo } from './decide.js';
 
@@ -91,7 +93,15 @@ async function versionWrittenAt(dir: Directory, gpoDn: string): Promise<Date | u
 async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema, cut: CutoverOptions): Promise<{ waves: CleanupFacts['waves']; byDn: Map<string, { verdict: ComputerVerdict; encryptedVerified: boolean }> }> {
   const facts = ctx.facts!;
   const now = ctx.now();
-  const waves = resolveWaves(cut.waves, ctx.target.baseDn);
+  // group and computer-list waves: their members and link targets, as the cutover resolves them
+  const waves = await Promise.all(
+    resolveWaves(cut.waves, ctx.target.baseDn).map(async (w) => {
+      if (w.ous.length) return w;
+      const m = await resolveWaveMembers(dir, ctx.target.baseDn, facts.domainDn, w);
+      return withMembers(w, m.members.map((x) => x.dn), m.linkTargets);
+    }),
+  );
+  const configDn = (await dir.rootDse()).configurationNamingContext;
   const encrypted = cut.policy.backupDirectory === 'ad' && cut.policy.encryption.enabled;
   const principalName = cut.policy.encryption.principal;
   let principalSid: string | undefined;
@@ -105,7 +115,6 @@ async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema
   const out: CleanupFacts['waves'] = [];
   const byDn = new Map<string, { verdict: ComputerVerdict; encryptedVerified: boolean }>();
   for (const wave of waves) {
-    if (!wave.ous.length) continue; // group and computer-list waves are not built (the cutover says so)
     ctx.progress({ step: 'cleanup', phase: `reading wave ${wave.name}` });
     const gpo = await readWaveGpo(dir, facts.domainDn, wave);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
@@ -115,6 +124,8 @@ async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema
     const settingsAt = gpo.gpo ? await versionWrittenAt(dir, gpo.gpo.dn) : undefined;
     const startedAt = gpo.startedAt && settingsAt ? settingsAt : gpo.startedAt;
     const x: WaveExpectation = { startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? cut.policy.historySize : 0, accountName: cut.policy.administratorAccountName, graceDays: cut.graceDays, now };
+    // the payload check (decryption, the account named) as the cutover makes it
+    if (startedAt && encrypted) await checkWavePayloads(dir, configDn, computers, wave.name);
     const verdicts = computers.map((c) => {
       const verdict = verifyComputer(c, x);
       const encryptedVerified = encrypted && (verdict.state === 'verified' || (c.clearPresent && verifyComputer({ ...c, clearPresent: false }, x).state === 'verified'));

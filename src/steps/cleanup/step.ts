@@ -89,7 +89,7 @@ async function planCleanup(ctx: StepContext, o: CleanupStepOptions): Promise<Pla
     tool: { name: 'laps-migrate', version: VERSION },
     generatedAt: now.toISOString(),
     target: { ...ctx.target, ...(o.ou ? { scope: o.ou } : {}) },
-    findings: cleanupFindings(data, { waves: cut.waves.filter((w) => w.ous?.length).length, windowsLapsSchema, legacyBlocked, baseDn: ctx.target.baseDn }),
+    findings: cleanupFindings(data, { waves: cut.waves.length, windowsLapsSchema, legacyBlocked, baseDn: ctx.target.baseDn }),
     data,
   };
   return {
