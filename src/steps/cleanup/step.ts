@@ -55,7 +55,7 @@ async function planCleanup(ctx: StepContext, o: CleanupStepOptions): Promise<Pla
   if (!windowsLapsSchema || legacyBlocked) for (const r of rows) r.d = { ...r.d, clearLegacy: false, clearWindows: false };
 
   const ous = ouDecisions(facts.dacls, facts, needers);
-  const gpos = facts.legacyGpos.map((g) => decideGpo(g, needers));
+  const gpos = facts.legacyGpos.map((g) => decideGpo(g, needers, o.ou));
   ctx.progress({ step: 'cleanup', phase: 'planning' });
   const delegation = o.removeLegacyDelegations ? delegationDrafts(facts.dacls, ous, facts) : [];
   const gpoEdits = o.unlinkLegacyGpos ? await gpoDrafts(dir, facts.domainDn, ctx.sysvol, gpos) : { drafts: [], notes: [] };
