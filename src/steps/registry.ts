@@ -30,7 +30,7 @@ export const STEPS: readonly StepEntry[] = [
   { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep },
   { name: 'emulation', title: 'Legacy emulation', options: emulationOptions, load: async () => (await import('./emulation/step.js')).emulationStep },
   { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions, load: async () => (await import('./cutover/step.js')).cutoverStep },
-  { name: 'cleanup', title: 'Cleanup', options: cleanupOptions, load: async () => (await import('./cleanup/step.js')).cleanupStep, wizard: false },
+  { name: 'cleanup', title: 'Cleanup', options: cleanupOptions, load: async () => (await import('./cleanup/step.js')).cleanupStep },
 ];
 
 export function stepEntry(name: string): StepEntry | undefined {

@@ -120,6 +120,7 @@ export const cleanupStep: Step<CleanupStepOptions, CleanupData> = {
   name: 'cleanup',
   title: 'Cleanup',
   options: cleanupOptions as unknown as Step<CleanupStepOptions, CleanupData>['options'],
+  wizard: { keys: ['clearLegacyPasswords', 'removeLegacyDelegations', 'unlinkLegacyGpos', 'removeClearTextWindowsLaps'] },
   irreversibleOptional: true,
   irreversibleWarning: 'Clearing a legacy or clear-text password cannot be undone; each computer keeps its verified Windows LAPS password.',
   nothingToChange: 'Nothing to change: no legacy password, delegation or GPO link can be removed safely now (see the exposure above).',

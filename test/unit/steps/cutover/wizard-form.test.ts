@@ -4,6 +4,7 @@ import { standingLines, type StepStanding } from '../../../../src/cli/wizard/sta
 import { playbookYaml } from '../../../../src/cli/wizard/save-playbook.js';
 import { parsePlaybook, stepOptions } from '../../../../src/playbook/load.js';
 import { cutoverOptions } from '../../../../src/steps/cutover/options.js';
+import { cleanupOptions } from '../../../../src/steps/cleanup/options.js';
 import { BROAD_GPO, cutoverOptionsFromAnswers, cutoverWizardAnswers, cutoverWizardForm, PILOT_GPO } from '../../../../src/steps/cutover/wizard.js';
 
 const PILOT = 'OU=Finance,OU=Workstations,DC=lab,DC=example,DC=test';
@@ -56,6 +57,17 @@ describe('the cutover in the wizard: a flat form turned into policy and waves', 
     const options = cutoverOptions.parse(cutoverOptionsFromAnswers({ pilotOus: [PILOT], broadOus: [WS], principal: 'LAB\\LAPS Helpdesk' })) as Record<string, unknown>;
     const pb = parsePlaybook(playbookYaml({ connection: { profile: 'lab' }, steps: [{ name: 'cutover', options }] }), 'saved.yaml');
     expect(stepOptions(pb.playbook, 'cutover')).toEqual(options);
+  });
+});
+
+describe('cleanup started from the wizard without the cutover in the same session', () => {
+  it("saves the cutover's waves and policy as playbook keys without running the cutover again", () => {
+    const cut = cutoverOptions.parse(cutoverOptionsFromAnswers({ pilotOus: [PILOT], broadOus: [WS], principal: 'LAB\\LAPS Admins' })) as Record<string, unknown>;
+    const clean = cleanupOptions.parse({}) as Record<string, unknown>;
+    const pb = parsePlaybook(playbookYaml({ connection: { profile: 'lab' }, steps: [{ name: 'cutover', options: cut, sectionsOnly: true }, { name: 'cleanup', options: clean }] }), 'saved.yaml');
+    expect(pb.steps.map((s) => s.name)).toEqual(['cleanup']);
+    expect(stepOptions(pb.playbook, 'cleanup')).toEqual(clean);
+    expect(stepOptions(pb.playbook, 'cutover')).toEqual(cut);
   });
 });
 
