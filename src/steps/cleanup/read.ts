@@ -12,7 +12,6 @@ import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { firstBinary, firstString } from '../../directory/entry.js';
 import type { LapsSchema } from '../../directory/laps-schema.js';
 import { resolvePrincipalName } from '../../directory/principals.js';
-import { parseReplPropertyMetaData } from '../../directory/repl-metadata.js';
 import { readGpoFolder, resolvePoliciesDir } from '../../directory/sysvol.js';
 import type { Directory } from '../../directory/types.js';
 import { InputError } from '../../errors.js';
@@ -77,18 +76,6 @@ function chainOf(dn: string, domainDn: string, soms: Map<string, ScopeOfManageme
   return out;
 }
 
-/**
- * versionNumber is 1.2.840.113556.1.4.141: attid 0x0009008d (prefix 1.2.840.113556.1.4 -> 9,
- * MS-DRSR 5.16.4), as Samba's replPropertyMetaData shows it.
- */
-const ATTID_VERSION_NUMBER = 0x0009008d;
-
-async function versionWrittenAt(dir: Directory, gpoDn: string): Promise<Date | undefined> {
-  const e = await dir.read(gpoDn, ['replPropertyMetaData'], { binaryAttributes: ['replPropertyMetaData'] });
-  const meta = e ? firstBinary(e, 'replPropertyMetaData') : undefined;
-  return meta ? parseReplPropertyMetaData(meta).find((m) => m.attid === ATTID_VERSION_NUMBER)?.changed : undefined;
-}
-
 /** The waves' verdicts, computed as the cutover computes them. */
 async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema, cut: CutoverOptions): Promise<{ waves: CleanupFacts['waves']; byDn: Map<string, { verdict: ComputerVerdict; encryptedVerified: boolean }> }> {
   const facts = ctx.facts!;
@@ -118,11 +105,9 @@ async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema
     ctx.progress({ step: 'cleanup', phase: `reading wave ${wave.name}` });
     const gpo = await readWaveGpo(dir, facts.domainDn, wave);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
-    // the wave's settings write anchors its start: read-state.ts takes the later of that and the
-    // last gPLink write on the wave's OUs, which cleanup's own unlink of a legacy GPO there moves
-    // (every verified computer would turn pending again); the cutover writes settings, then links
-    const settingsAt = gpo.gpo ? await versionWrittenAt(dir, gpo.gpo.dn) : undefined;
-    const startedAt = gpo.startedAt && settingsAt ? settingsAt : gpo.startedAt;
+    // the start is the wave GPO's settings write (read-state.ts), so cleanup's own unlink of a
+    // legacy GPO on a wave OU does not turn verified computers pending again
+    const startedAt = gpo.startedAt;
     const x: WaveExpectation = { startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? cut.policy.historySize : 0, accountName: cut.policy.administratorAccountName, graceDays: cut.graceDays, now };
     // the payload check (decryption, the account named) as the cutover makes it
     if (startedAt && encrypted) await checkWavePayloads(dir, configDn, computers, wave.name);
