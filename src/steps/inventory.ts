@@ -122,6 +122,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     throw new InputError(`--ou ${scope} is not inside the domain ${domainDn}`);
   }
   const schema: LapsSchema = await readLapsSchema(dir, root.schemaNamingContext);
+  performance.mark('laps-migrate:inventory-schema');
   const name = (k: keyof LapsSchema) => schema[k]?.name;
   const legacyPwd = name('legacyPassword');
   const legacyExp = name('legacyExpiration');
@@ -136,14 +137,18 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
   const presenceTask = (async () => {
     const legacy = legacyPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
+    performance.mark('laps-migrate:inventory-presence-legacy');
     const clear = winPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
     presence = { legacy, clear };
+    performance.mark('laps-migrate:inventory-presence-clear');
     return presence;
   })();
   presenceTask.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
   const soms = await readScopesOfManagement(dir, domainDn);
+  performance.mark('laps-migrate:inventory-ous');
   const gpoFacts = await readGpos(dir, domainDn);
+  performance.mark('laps-migrate:inventory-gpos');
 
   const { attributes, binaryAttributes: binary } = computerAttributes(schema);
 
@@ -206,6 +211,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     }
     opts.onProgress?.(count + waiting.length);
   }
+  performance.mark('laps-migrate:inventory-scan');
   const settledPresence = await presenceTask;
   for (const w of waiting) take(w, settledPresence);
   waiting = [];
@@ -235,6 +241,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       return { ...g, links, computersReached: g.kinds.includes('legacy-laps') ? c.all : 0, legacyComputersReached: c.legacy };
     })
     .sort((a, b) => Number(b.kinds.includes('legacy-laps')) - Number(a.kinds.includes('legacy-laps')) || a.displayName.localeCompare(b.displayName));
+  performance.mark('laps-migrate:inventory-classified');
   const ous = acc.ouRecords();
   const schemaFacts = {
     legacyPasswordAttribute: legacyPwd ?? null,

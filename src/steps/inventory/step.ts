@@ -41,7 +41,9 @@ export const inventoryStep: Step<InventoryOptions, InventoryData> = {
     if (!ctx.dir) throw new Error('inventory needs a live directory');
     await checkScope(ctx.dir, ctx.target, o.ou);
     const spool = ctx.spool<ComputerRecord>('laps-migrate-inventory-');
+    performance.mark('laps-migrate:inventory-scope');
     const presenceDirectory = o.presence && ctx.fork ? await ctx.fork() : undefined;
+    performance.mark('laps-migrate:inventory-fork');
     const result = await runInventory(ctx.dir, ctx.target, {
       now: ctx.now(),
       staleDays: o.staleDays,
