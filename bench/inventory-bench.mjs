@@ -1,6 +1,6 @@
 // Inventory vs ldapsearch on the same server, same attributes, same page size.
 // Usage: npm run build && node bench/inventory-bench.mjs [--computers 10000] [--rounds 3] [--ip 127.0.0.13]
-//          [--lab-dir /tmp/...] [--variants "default;--parallel 1;--no-presence"] [--breakdown]
+//          [--lab-dir /tmp/...] [--variants "default;--parallel 1;--no-presence;dist=OTHER/dist default"] [--breakdown]
 // Runs every variant (inventory flags; "default" = none) and the reference interleaved, round by
 // round, and prints medians of: wall seconds, the client's CPU seconds, the DC's CPU seconds
 // (samba process tree, from /proc), peak RSS, the ratio against one `ldapsearch -E pr=1000`
@@ -39,10 +39,13 @@ async function measure(cmd, args, extraEnv = {}) {
 async function inventoryRun(variant) {
   const out = mkdtempSync(join(tmpdir(), 'lm-bench-out-'));
   const marksFile = join(out, 'marks.json');
-  const flags = variant === 'default' ? [] : variant.split(/\s+/);
+  // "dist=DIR flags..." runs another build (e.g. a copy of dist/ from before a change) for comparisons
+  const words = variant === 'default' ? [] : variant.split(/\s+/);
+  const cli = words[0]?.startsWith('dist=') ? join(words.shift().slice(5), 'cli', 'main.js') : CLI;
+  const flags = words.filter((w) => w !== 'default');
   const pre = breakdown ? ['--import', join(ROOT, 'bench', 'timing-hook.mjs')] : [];
   try {
-    const r = await measure(process.execPath, [...pre, CLI, 'inventory', '--server', m.urls.ldaps, '--ca-file', m.caFile, '--user', user, '--out', join(out, 'reports'), ...flags], breakdown ? { LAPS_MIGRATE_BENCH_MARKS: marksFile } : {});
+    const r = await measure(process.execPath, [...pre, cli, 'inventory', '--server', m.urls.ldaps, '--ca-file', m.caFile, '--user', user, '--out', join(out, 'reports'), ...flags], breakdown ? { LAPS_MIGRATE_BENCH_MARKS: marksFile } : {});
     if (breakdown) r.marks = JSON.parse(readFileSync(marksFile, 'utf8'));
     return r;
   } finally {
@@ -78,16 +81,19 @@ console.log('targets: ratio <= 1.3 at 10k and <= 1.0 at 100k with presence; peak
 
 if (breakdown) {
   for (const v of variants) {
-    console.log(`\nphases of [${v}] (ms, median of ${rounds}; "+" = since the previous mark)`);
-    const names = runs[v][0].marks.marks.map((x) => x.name);
-    const rows = [['node bootstrap', runs[v].map((x) => x.marks.bootstrap)]];
-    for (const name of names) rows.push([name, runs[v].map((x) => x.marks.marks.find((y) => y.name === name)?.at ?? NaN)]);
-    rows.push(['exit', runs[v].map((x) => x.marks.exit)]);
-    let prev = 0;
-    for (const [name, ats] of rows) {
-      const at = median(ats);
-      console.log(`  ${name.padEnd(34)} ${at.toFixed(0).padStart(6)}  +${(at - prev).toFixed(0)}`);
-      prev = at;
+    console.log(`\nphases of [${v}] (medians of ${rounds}: ms since start, ms since the previous mark, client CPU ms in that phase)`);
+    const names = [...new Set(runs[v].flatMap((x) => x.marks.marks.map((y) => y.name)))];
+    const rows = [['node bootstrap', runs[v].map(() => ({ at: 0, cpu: 0 })), runs[v].map((x) => ({ at: x.marks.bootstrap, cpu: NaN }))]];
+    const pick = (x, name) => x.marks.marks.find((y) => y.name === name);
+    for (const name of names) {
+      rows.push([name, runs[v].map((x) => { const i = x.marks.marks.findIndex((y) => y.name === name); return i > 0 ? x.marks.marks[i - 1] : { at: x.marks.bootstrap, cpu: 0 }; }), runs[v].map((x) => pick(x, name) ?? { at: NaN, cpu: NaN })]);
+    }
+    rows.push(['exit', runs[v].map((x) => x.marks.marks[x.marks.marks.length - 1]), runs[v].map((x) => ({ at: x.marks.exit, cpu: x.marks.exitCpu }))]);
+    for (const [name, prevs, cur] of rows) {
+      const at = median(cur.map((c) => c.at));
+      const wall = median(cur.map((c, i) => c.at - prevs[i].at));
+      const cpu = median(cur.map((c, i) => c.cpu - prevs[i].cpu));
+      console.log(`  ${name.padEnd(30)} ${at.toFixed(0).padStart(6)}  +${wall.toFixed(0).padStart(5)}  cpu ${Number.isNaN(cpu) ? '   ?' : cpu.toFixed(0).padStart(5)}`);
     }
   }
 }

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = arg('cli', join(ROOT, 'dist', 'cli', 'main.js'));
 
 export function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

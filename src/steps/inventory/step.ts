@@ -7,7 +7,7 @@ import type { Step } from '../step.js';
 import type { InventoryOptions } from './options.js';
 import { inventoryOptions } from './options.js';
 import { runInventory, type InventoryData } from '../inventory.js';
-import { inventoryReportModel } from '../inventory-report.js';
+import { attentionRank, inventoryReportModel } from '../inventory-report.js';
 import type { ComputerRecord } from '../inventory-analysis.js';
 import { createPlan } from '../../journal/index.js';
 import { InputError } from '../../errors.js';
@@ -51,7 +51,8 @@ export const inventoryStep: Step<InventoryOptions, InventoryData> = {
       ...(o.ou ? { scope: o.ou } : {}),
       ...(presenceDirectory ? { presenceDirectory } : {}),
       skipPresence: !o.presence,
-      recordSink: (r) => spool.push(r),
+      // segments = attention ranks: the report reads the spool once, in its order
+      recordSink: (r) => spool.push(r, attentionRank(r)),
       onProgress: (n) => ctx.progress({ step: 'inventory', phase: 'reading computers', counts: { computers: n } }),
     });
     await presenceDirectory?.close();
