@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import type { Directory } from '../directory/types.js';
 import { firstString as str } from '../directory/entry.js';
 import { COMPUTER_FILTER, computerAttributes, decodeComputer } from '../directory/computers.js';
-import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
+import { dnKey, friendlyPath, isUnder, splitDn, splitFirstRdn } from '../directory/dn.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { gpoLapsKinds, parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
 import { lapsAttribute } from '../laps/attributes.js';
@@ -19,6 +19,7 @@ import {
   legacyGpoReach,
   type ComputerFacts,
   type ComputerRecord,
+  type ContainerOfComputer,
   type GpoFacts,
   type GpoRecord,
   type InventoryOptions,
@@ -162,24 +163,37 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   let unsupported = 0;
   const joiner = { count: 0, examples: [] as string[] };
   const gpoReachCount = new Map<string, { all: number; legacy: number }>();
+  // what every computer of one container shares: worked out once per container
+  const containers = new Map<string, ContainerOfComputer & { key: string; blocks: boolean }>();
+  const containerOf = (rawParent: string) => {
+    let c = containers.get(rawParent);
+    if (!c) {
+      const dn = splitDn(rawParent).join(',');
+      const key = dnKey(dn);
+      let legacyGpos = reach.get(key);
+      if (!legacyGpos) {
+        legacyGpos = legacyGpoReach([dn], soms, gpoFacts, domainDn).get(key) ?? [];
+        reach.set(key, legacyGpos);
+      }
+      c = { dn, key, path: friendlyPath(dn, domainDn), legacyGpos, blocks: soms.get(key)?.blocksInheritance ?? false };
+      containers.set(rawParent, c);
+    }
+    return c;
+  };
   // Presence is knowable where the presence search found something; where it found nothing the
   // account may simply not see the attribute: unknown now, settled after the scan.
   const take = (f: ComputerFacts, p: { legacy: Set<string>; clear: Set<string> }) => {
-    const k = dnKey(f.dn);
+    const { rdn, parent: rawParent } = splitFirstRdn(f.dn);
+    const container = containerOf(rawParent);
+    const k = container.key ? `${rdn.toLowerCase()},${container.key}` : rdn.toLowerCase();
     f.legacyPasswordPresent = p.legacy.size > 0 ? p.legacy.has(k) : null;
     f.windowsClearPresent = p.clear.size > 0 ? p.clear.has(k) : null;
-    const parent = parentDn(f.dn);
-    const parentKey = dnKey(parent);
-    let legacyGpos = reach.get(parentKey);
-    if (!legacyGpos) {
-      legacyGpos = legacyGpoReach([parent], soms, gpoFacts, domainDn).get(parentKey) ?? [];
-      reach.set(parentKey, legacyGpos);
-    }
-    const r = classifyComputer(f, opts, legacyGpos, domainDn);
+    const legacyGpos = container.legacyGpos;
+    const r = classifyComputer(f, opts, legacyGpos, domainDn, container);
     count++;
     if (opts.recordSink) opts.recordSink(r);
     else computers.push(r);
-    acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
+    acc.add(r, container.blocks, container.key);
     if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
     if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
     if (r.creatorSid) {

@@ -87,9 +87,10 @@ export class InventoryAccumulator {
     };
   }
 
-  add(r: ComputerRecord, blocksInheritance: boolean): void {
+  /** `ouKey` = dnKey(r.ou) when the caller has it already. */
+  add(r: ComputerRecord, blocksInheritance: boolean, ouKey?: string): void {
     count(this.summary, r);
-    const key = dnKey(r.ou);
+    const key = ouKey ?? dnKey(r.ou);
     let ou = this.ous.get(key);
     if (!ou) {
       ou = {
