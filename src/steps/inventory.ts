@@ -27,6 +27,7 @@ import {
   type OuRecord,
 } from './inventory-analysis.js';
 import type { StepResult, TargetInfo } from '../model/step-result.js';
+import { PRESENCE_NOT_CHECKED, positivePresence, presenceOfLegacy, type PasswordPresence } from './inventory/presence.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 
@@ -60,12 +61,6 @@ export interface InventoryRunOptions extends InventoryOptions {
    */
   recordSink?: (r: ComputerRecord) => void;
   onProgress?: (computers: number) => void;
-}
-
-async function dnSet(dir: Directory, base: string, filter: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for await (const page of dir.searchPages({ base, filter, attributes: ['1.1'] })) for (const e of page) out.add(dnKey(e.dn));
-  return out;
 }
 
 /** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
@@ -135,11 +130,15 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   // DNs. They run on a second connection (when the caller gives one) while the main scan runs.
   const computerFilter = COMPUTER_FILTER;
   const presenceDir = opts.presenceDirectory ?? dir;
-  let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
-  const presenceTask = (async () => {
-    const legacy = legacyPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
+  type Presence = { legacy: PasswordPresence; clear: PasswordPresence };
+  // a few computers with a legacy expiration time from the first page, for the presence probe
+  let sampleReady: (dns: string[]) => void = () => undefined;
+  const sample = new Promise<string[]>((resolve) => (sampleReady = resolve));
+  let presence: Presence | undefined;
+  const presenceTask = (async (): Promise<Presence> => {
+    const legacy = !legacyPwd || opts.skipPresence ? PRESENCE_NOT_CHECKED : legacyExp ? await presenceOfLegacy(presenceDir, scope, legacyPwd, legacyExp, sample) : await positivePresence(presenceDir, scope, legacyPwd);
     performance.mark('laps-migrate:inventory-presence-legacy');
-    const clear = winPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
+    const clear = !winPwd || opts.skipPresence ? PRESENCE_NOT_CHECKED : await positivePresence(presenceDir, scope, winPwd);
     presence = { legacy, clear };
     performance.mark('laps-migrate:inventory-presence-clear');
     return presence;
@@ -182,12 +181,12 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   };
   // Presence is knowable where the presence search found something; where it found nothing the
   // account may simply not see the attribute: unknown now, settled after the scan.
-  const take = (f: ComputerFacts, p: { legacy: Set<string>; clear: Set<string> }) => {
+  const take = (f: ComputerFacts, p: Presence) => {
     const { rdn, parent: rawParent } = splitFirstRdn(f.dn);
     const container = containerOf(rawParent);
     const k = container.key ? `${rdn.toLowerCase()},${container.key}` : rdn.toLowerCase();
-    f.legacyPasswordPresent = p.legacy.size > 0 ? p.legacy.has(k) : null;
-    f.windowsClearPresent = p.clear.size > 0 ? p.clear.has(k) : null;
+    f.legacyPasswordPresent = p.legacy.of(k, f.legacyExpirationSet === true);
+    f.windowsClearPresent = p.clear.of(k, false);
     const legacyGpos = container.legacyGpos;
     const r = classifyComputer(f, opts, legacyGpos, domainDn, container);
     count++;
@@ -219,6 +218,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       if (presence) take(f, presence);
       else waiting.push(f);
     }
+    sampleReady(waiting.filter((f) => f.legacyExpirationSet).slice(0, 8).map((f) => f.dn));
     if (presence && waiting.length) {
       for (const w of waiting) take(w, presence);
       waiting = [];
@@ -226,14 +226,15 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     opts.onProgress?.(count + waiting.length);
   }
   performance.mark('laps-migrate:inventory-scan');
+  sampleReady([]);
   const settledPresence = await presenceTask;
   for (const w of waiting) take(w, settledPresence);
   waiting = [];
 
   // Settle presence: where nothing was ever written, "not present" is certain for every account.
   const presenceReadable = {
-    legacy: settledPresence.legacy.size > 0 || written.legacy === 0,
-    windowsClear: settledPresence.clear.size > 0 || written.clear === 0,
+    legacy: settledPresence.legacy.visible || written.legacy === 0,
+    windowsClear: settledPresence.clear.visible || written.clear === 0,
     windowsEncrypted: encryptedSeen > 0 || written.encrypted === 0,
   };
   for (const r of computers) settlePresence(r, presenceReadable);
