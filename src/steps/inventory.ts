@@ -25,8 +25,13 @@ import {
   type InventoryOptions,
   type InventorySummary,
   type OuRecord,
+  recordKey,
+  Smallest,
 } from './inventory-analysis.js';
 import type { StepResult, TargetInfo } from '../model/step-result.js';
+import { computerParentClasses, pagePartitions, planComputerPartitions } from '../directory/computer-partitions.js';
+import { prefetched } from '../directory/pipelining.js';
+import type { DirEntry } from '../directory/types.js';
 import { PRESENCE_NOT_CHECKED, positivePresence, presenceOfLegacy, type PasswordPresence } from './inventory/presence.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
@@ -59,8 +64,21 @@ export interface InventoryRunOptions extends InventoryOptions {
    * memory at 100k). Presence fields may still be null: pass each record through
    * settlePresence(record, data.summary.presenceReadable) when reading them back.
    */
-  recordSink?: (r: ComputerRecord) => void;
+  recordSink?: (r: ComputerRecord, ouKey: string) => void;
+  /**
+   * More connections for the main scan: with any, the computers are read in partitions (one level
+   * per OU, subtrees without OUs) on `dir` and these at once (directory/computer-partitions.ts);
+   * without, in one paged search. The results are the same either way.
+   */
+  scanDirectories?: Directory[];
   onProgress?: (computers: number) => void;
+}
+
+/** Report and example order: container (DN key), then name, then DN; the same however the directory was read. */
+export function byContainerNameDn(a: ComputerRecord, b: ComputerRecord): number {
+  const x = recordKey(dnKey(a.ou), a);
+  const y = recordKey(dnKey(b.ou), b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
@@ -161,6 +179,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   let neverManaged = 0;
   let unsupported = 0;
   const joiner = { count: 0, examples: [] as string[] };
+  const joinerExamples = new Smallest(10);
   const gpoReachCount = new Map<string, { all: number; legacy: number }>();
   // what every computer of one container shares: worked out once per container
   const containers = new Map<string, ContainerOfComputer & { key: string; blocks: boolean }>();
@@ -190,14 +209,14 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     const legacyGpos = container.legacyGpos;
     const r = classifyComputer(f, opts, legacyGpos, domainDn, container);
     count++;
-    if (opts.recordSink) opts.recordSink(r);
+    if (opts.recordSink) opts.recordSink(r, container.key);
     else computers.push(r);
     acc.add(r, container.blocks, container.key);
     if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
     if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
     if (r.creatorSid) {
       joiner.count++;
-      if (joiner.examples.length < 10) joiner.examples.push(r.name);
+      joinerExamples.add(recordKey(container.key, r), r.name);
     }
     for (const g of legacyGpos) {
       const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
@@ -208,7 +227,8 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   };
   // entries read before the presence search has answered wait here (facts only, no values)
   let waiting: ComputerFacts[] = [];
-  for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
+  let sampled = false;
+  const onPage = (page: DirEntry[]) => {
     for (const e of page) {
       const f = decodeComputer(e, schema);
       if (f.legacyPasswordWritten) written.legacy++;
@@ -218,18 +238,35 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       if (presence) take(f, presence);
       else waiting.push(f);
     }
-    sampleReady(waiting.filter((f) => f.legacyExpirationSet).slice(0, 8).map((f) => f.dn));
+    // the presence probe's sample: 8 computers with a legacy expiration time, or none in the first 1,000
+    if (!sampled) {
+      const withExpiration = waiting.filter((f) => f.legacyExpirationSet);
+      if (withExpiration.length >= 8 || waiting.length >= 1000) {
+        sampled = true;
+        sampleReady(withExpiration.slice(0, 8).map((f) => f.dn));
+      }
+    }
     if (presence && waiting.length) {
       for (const w of waiting) take(w, presence);
       waiting = [];
     }
     opts.onProgress?.(count + waiting.length);
+  };
+  const search = { filter: computerFilter, attributes, binaryAttributes: binary };
+  if (opts.scanDirectories?.length) {
+    const partitions = await planComputerPartitions(dir, scope, await computerParentClasses(dir, root.schemaNamingContext));
+    performance.mark('laps-migrate:inventory-partitions');
+    await pagePartitions([dir, ...opts.scanDirectories], partitions, search, onPage);
+  } else {
+    for await (const page of prefetched(dir.searchPages({ ...search, base: scope }))) onPage(page);
   }
   performance.mark('laps-migrate:inventory-scan');
-  sampleReady([]);
+  sampleReady(waiting.filter((f) => f.legacyExpirationSet).slice(0, 8).map((f) => f.dn));
   const settledPresence = await presenceTask;
   for (const w of waiting) take(w, settledPresence);
   waiting = [];
+  joiner.examples = joinerExamples.values();
+  if (!opts.recordSink) computers.sort(byContainerNameDn);
 
   // Settle presence: where nothing was ever written, "not present" is certain for every account.
   const presenceReadable = {

@@ -37,6 +37,16 @@ function sweepDeadSpools(prefix: string): void {
   }
 }
 
+/** A segment's name: a number or a string; segments are read back in ascending order. */
+export type Segment = number | string;
+
+function compareSegments(a: Segment, b: Segment): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Records per chunk written at once; every buffered record is written when this many wait in all. */
 const CHUNK = 500;
 const MAX_BUFFERED = 4000;
@@ -52,9 +62,9 @@ export class RecordSpool<T> {
   private readonly dir: string;
   private readonly file: string;
   private fd: number | undefined;
-  private readonly buffers = new Map<number, string[]>();
+  private readonly buffers = new Map<Segment, string[]>();
   private buffered = 0;
-  private readonly chunks = new Map<number, Array<{ offset: number; length: number }>>();
+  private readonly chunks = new Map<Segment, Array<{ offset: number; length: number }>>();
   private size = 0;
   count = 0;
 
@@ -70,7 +80,7 @@ export class RecordSpool<T> {
     this.fd = openSync(this.file, 'w', 0o600);
   }
 
-  push(record: T, segment = 0): void {
+  push(record: T, segment: Segment = 0): void {
     if (this.fd === undefined) throw new Error('spool already closed');
     let buffer = this.buffers.get(segment);
     if (!buffer) this.buffers.set(segment, (buffer = []));
@@ -82,7 +92,7 @@ export class RecordSpool<T> {
   }
 
   /** Writes what waits for one segment (a scan calls it when a partition is complete). */
-  flushSegment(segment: number): void {
+  flushSegment(segment: Segment): void {
     const buffer = this.buffers.get(segment);
     if (this.fd === undefined || !buffer?.length) return;
     const bytes = Buffer.from(`${buffer.join('\n')}\n`, 'utf8');
@@ -106,19 +116,28 @@ export class RecordSpool<T> {
     this.fd = undefined;
   }
 
-  /** Every record, segment by segment (ascending), each segment in the order its records were pushed. */
-  async *read(): AsyncGenerator<T> {
+  /**
+   * Every record, segment by segment (ascending: numbers by value, strings by code units), each
+   * segment in the order its records were pushed, or sorted by `order` (then one segment at a
+   * time is held in memory).
+   */
+  async *read(order?: (a: T, b: T) => number): AsyncGenerator<T> {
     this.close();
     const handle = await open(this.file, 'r');
     try {
-      for (const segment of [...this.chunks.keys()].sort((a, b) => a - b)) {
+      for (const segment of [...this.chunks.keys()].sort(compareSegments)) {
+        const held: T[] = [];
         for (const { offset, length } of this.chunks.get(segment)!) {
           const bytes = Buffer.allocUnsafe(length);
           const { bytesRead } = await handle.read(bytes, 0, length, offset);
           if (bytesRead !== length) throw new Error(`spool ${this.file}: short read`);
-          const lines = bytes.toString('utf8').split('\n');
-          for (const line of lines) if (line) yield JSON.parse(line) as T;
+          for (const line of bytes.toString('utf8').split('\n')) {
+            if (!line) continue;
+            if (order) held.push(JSON.parse(line) as T);
+            else yield JSON.parse(line) as T;
+          }
         }
+        if (order) yield* held.sort(order);
       }
     } finally {
       // also when the reader stops early
