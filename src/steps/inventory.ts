@@ -74,11 +74,18 @@ export interface InventoryRunOptions extends InventoryOptions {
   onProgress?: (computers: number) => void;
 }
 
+/** Order within one container (a spool segment): name (case-insensitive), then DN. */
+export function byNameDn(a: ComputerRecord, b: ComputerRecord): number {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0;
+}
+
 /** Report and example order: container (DN key), then name, then DN; the same however the directory was read. */
-export function byContainerNameDn(a: ComputerRecord, b: ComputerRecord): number {
-  const x = recordKey(dnKey(a.ou), a);
-  const y = recordKey(dnKey(b.ou), b);
-  return x < y ? -1 : x > y ? 1 : 0;
+function sortByContainerNameDn(records: ComputerRecord[]): void {
+  const keyed = records.map((r) => ({ r, k: recordKey(dnKey(r.ou), r) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  keyed.forEach((x, i) => (records[i] = x.r));
 }
 
 /** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
@@ -266,7 +273,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   for (const w of waiting) take(w, settledPresence);
   waiting = [];
   joiner.examples = joinerExamples.values();
-  if (!opts.recordSink) computers.sort(byContainerNameDn);
+  if (!opts.recordSink) sortByContainerNameDn(computers);
 
   // Settle presence: where nothing was ever written, "not present" is certain for every account.
   const presenceReadable = {

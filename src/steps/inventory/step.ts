@@ -6,7 +6,7 @@
 import type { Step } from '../step.js';
 import type { InventoryOptions } from './options.js';
 import { inventoryOptions } from './options.js';
-import { byContainerNameDn, runInventory, type InventoryData } from '../inventory.js';
+import { byNameDn, runInventory, type InventoryData } from '../inventory.js';
 import { attentionRank, inventoryReportModel } from '../inventory-report.js';
 import type { ComputerRecord } from '../inventory-analysis.js';
 import { createPlan } from '../../journal/index.js';
@@ -61,7 +61,7 @@ export const inventoryStep: Step<InventoryOptions, InventoryData> = {
     return {
       result,
       changes: createPlan('inventory', [], { createdAt: ctx.now() }),
-      report: () => inventoryReportModel(result, { read: () => spool.read(byContainerNameDn), count: spool.count }),
+      report: () => inventoryReportModel(result, { read: () => spool.read(byNameDn), count: spool.count }),
       json: () => {
         const { computers: _omit, ...rest } = result.data;
         return { ...result, data: rest };
