@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { action } from './action.js';
 import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
-import { addSysvolOption, resolveSysvol } from './sysvol-option.js';
+import { addSysvolOption } from './sysvol-option.js';
 import { InputError } from '../errors.js';
 
 interface CutoverFlags extends ConnectionFlags {
@@ -37,8 +37,8 @@ export function registerCutover(program: Command): void {
       if (flags.status && flags.apply) throw new InputError('--status is read-only: drop --apply');
       const [{ cutoverStep }, { runStepCommand }, { loadPlaybook, stepOptions }] = await Promise.all([import('../steps/cutover/step.js'), import('./step-command.js'), import('../playbook/load.js')]);
       const pb = loadPlaybook(flags.playbook);
-      const sysvol = resolveSysvol(flags);
-      const options = { ...(stepOptions(pb.playbook, 'cutover') as import('../steps/cutover/options.js').CutoverOptions), ...(sysvol ? { sysvol } : {}), ...(flags.status ? { status: true } : {}) };
+      // SYSVOL (--sysvol or the profile's) reaches the step as StepContext.sysvol, as in `run`
+      const options = { ...(stepOptions(pb.playbook, 'cutover') as import('../steps/cutover/options.js').CutoverOptions), ...(flags.status ? { status: true } : {}) };
       return runStepCommand(cutoverStep, options, flags, { journalOptions: { playbook: flags.playbook, status: !!flags.status } });
     }),
   );

@@ -22,6 +22,7 @@ import { describeDescriptor } from '../security/descriptor-sddl-text.js';
 import { registerSd } from './sd.js';
 import { registerGpo } from './gpo.js';
 import { registerCutover } from './cutover.js';
+import { registerCleanup } from './cleanup.js';
 import { registerWizard } from './wizard/index.js';
 import { registerRun } from './run.js';
 
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
     registerSd,
     registerGpo,
     registerCutover,
+    registerCleanup,
     registerWizard,
     registerRun,
   ];

@@ -109,9 +109,8 @@ async function runPlaybook(flags: RunFlags): Promise<number> {
   const selection = selectSteps(pb, { ...(flags.step !== undefined ? { step: flags.step } : {}), ...(flags.from !== undefined ? { from: flags.from } : {}) });
   const steps = await Promise.all(selection.run.map(async (e) => ({ entry: e, step: await e.load!(), options: stepOptions(pb.playbook, e.name) })));
   const conn = connectionOf(flags, pb);
-  // the cutover writes GPO files: SYSVOL is a connection setting (flag, playbook connection, profile), not a playbook key
-  const sysvol = (await import('./sysvol-option.js')).resolveSysvol(conn.flags);
-  if (sysvol) for (const s of steps) if (s.entry.name === 'cutover') s.options = { ...(s.options as Record<string, unknown>), sysvol };
+  // cleanup decides what is verified with the cutover's policy and waves
+  for (const s of steps) if (s.entry.name === 'cleanup') s.options = { ...(s.options as Record<string, unknown>), cutover: stepOptions(pb.playbook, 'cutover') };
   const { checkConnectionInput } = await import('./connection-options.js');
   checkConnectionInput(conn.flags);
 

@@ -105,7 +105,8 @@ export function decodeComputer(e: DirEntry, schema: LapsSchema): ComputerFacts {
   set('legacyExpires', parseInteger8Time(legacyExpValue));
   if (legacyExpValue !== undefined) f.legacyExpirationSet = true;
   set('windowsExpires', winExp ? parseInteger8Time(str(e, winExp)) : undefined);
-  set('legacyPasswordWritten', written('legacyPassword'));
+  // without its expiration time the legacy password was cleared (cleanup): the metadata then dates the deletion, not a write
+  set('legacyPasswordWritten', f.legacyExpires ? written('legacyPassword') : undefined);
   set('windowsClearWritten', written('password'));
   set('windowsEncryptedWritten', written('encryptedPassword'));
   set('windowsEncryptedUpdated', enc && encryptedValueUpdateTime(enc));

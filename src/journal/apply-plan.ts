@@ -6,7 +6,7 @@
  *   4. record "writing" with the before-image (fsync'd), then write: attribute changes as one
  *      modify that deletes the exact old values and adds the new ones (the server refuses it if
  *      the values changed since step 1); DACLs as a replace with the SD-flags control (Samba
- *      refuses MOD_DELETE on nTSecurityDescriptor, see README-section.md for the window);
+ *      refuses MOD_DELETE on nTSecurityDescriptor, see README "Safe changes" for the window);
  *   5. record "applied", re-read, record "verified" (with what was read back) or "failed".
  * An interrupt (options.signal, by default the process-level SIGINT/SIGTERM signal of
  * interrupt.ts) lets the write in flight finish and be verified, starts no other write and ends

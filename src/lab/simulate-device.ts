@@ -18,6 +18,7 @@ import type { SeedKeyCache } from '../dpapi-ng/seed-key-cache.js';
 import { isUserError } from '../errors.js';
 import type { DeviceEvent, DeviceMode, DeviceState } from './device-state.js';
 import { somChain, type CycleWorld } from './simulate-world.js';
+import { gposFor } from './simulate-filtering.js';
 
 const DAY = 86_400_000;
 
@@ -56,7 +57,8 @@ function short(e: unknown): string {
 export async function runDeviceCycle(d: DeviceState, ctx: DeviceCycleContext): Promise<DeviceCycleOutcome> {
   const { world } = ctx;
   d.dn = world.computerDns.get(`${d.name.toUpperCase()}$`) ?? d.dn;
-  const policy = effectivePolicy({ chain: somChain(world, d.dn), gpos: world.gpos, build: d.build ?? undefined, windows: d.build !== null, dc: d.dc, cseInstalled: d.cseInstalled });
+  // security filtering: only the GPOs this device's token may read and apply
+  const policy = effectivePolicy({ chain: somChain(world, d.dn), gpos: gposFor(world, `${d.name}$`), build: d.build ?? undefined, windows: d.build !== null, dc: d.dc, cseInstalled: d.cseInstalled });
   const mode = modeOf(policy);
   if (ctx.evaluateOnly) {
     d.mode = mode;

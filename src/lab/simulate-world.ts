@@ -18,9 +18,10 @@ import { kdsMasterRootKeysDn } from '../directory/kds.js';
 import { escapeFilterValue } from '../directory/entry.js';
 import { sidToString } from '../dtyp/sid.js';
 import { readGpoPolicy } from './gpo-folder.js';
+import { readFiltering, type FilteringWorld } from './simulate-filtering.js';
 import type { LabManifest } from './manifest.js';
 
-export interface CycleWorld {
+export interface CycleWorld extends FilteringWorld {
   at: Date;
   soms: Map<string, ScopeOfManagement>;
   gpos: Map<string, GpoPolicyData>;
@@ -109,5 +110,6 @@ export async function readWorld(admin: Directory, m: LabManifest, sysvolTop: str
     principals.set(p.toLowerCase(), r);
     return r;
   };
-  return { at, soms, gpos, gpoProblems, computerDns, schema, domainFunctionality: root.domainFunctionality, rootKey: usable[0], resolvePrincipal, baseDn: m.baseDn, domainSid: m.domainSid };
+  const filtering = await readFiltering(admin, m.baseDn, m.domainSid);
+  return { at, soms, gpos, ...filtering, gpoProblems, computerDns, schema, domainFunctionality: root.domainFunctionality, rootKey: usable[0], resolvePrincipal, baseDn: m.baseDn, domainSid: m.domainSid };
 }

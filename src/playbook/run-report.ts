@@ -75,6 +75,7 @@ export function runReportModel(doc: RunDocument, outcomes: readonly StepOutcome[
     doc.apply ? 'Run with --apply: changes were written where each step said so; every write is in the journal and can be rolled back unless marked irreversible.' : 'Read-only run (no --apply): nothing was written to the directory.',
     ...(doc.resumeHint ? [doc.resumeHint] : []),
     ...outcomes.filter((o) => o.verdict === 'not run' && o.message).map((o) => `${o.step}: not run (${o.message}).`),
+    'This page lists blockers and warnings; informational findings are in each step\'s own report (Report column).',
   ];
   // a go / no-go per area at the top: one card per step, its verdict and its first key number
   const headline: Headline[] = [
@@ -97,11 +98,10 @@ export function runReportModel(doc: RunDocument, outcomes: readonly StepOutcome[
             series: [
               { label: 'blockers', tone: 'bad' },
               { label: 'warnings', tone: 'warn' },
-              { label: 'info', tone: 'neutral' },
             ],
             bars: ran.map((o) => {
               const c = countBySeverity(o.findings);
-              return { label: o.step, values: [c.blocker, c.warning, c.info] };
+              return { label: o.step, values: [c.blocker, c.warning] };
             }),
           },
         ]

@@ -38,6 +38,7 @@ import {
   type Tier,
 } from './permissions-analysis.js';
 import { applyEditBytes, DEFAULT_PLAN_OPTIONS, planPermissions, type MirrorRow, type PlanOptions, type RemediationRow, type SelfRow } from './permissions-plan.js';
+import { legacyDependents } from './legacy-dependents.js';
 import type { StepResult, TargetInfo } from '../model/step-result.js';
 
 export const PERMISSIONS_SCHEMA_VERSION = 1;
@@ -287,13 +288,17 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
   const table = new PrincipalTable(principals.values(), facts.domainSid, facts.forestRootSid);
   const tierOf = (sid: string) => table.tier(sid);
   const nameOf = (sid: string) => table.name(sid);
+  // where legacy-managed computers lack the legacy SELF permission, count only those still on legacy: cleanup removed it where none is
+  // (only containers holding a computer on both: without a Windows LAPS password a legacy-managed computer is on legacy)
+  const both = new Set(a.computers.filter((c) => c.legacyManaged && c.windowsManaged).map((c) => dnKey(c.container)));
+  const stillLegacy = planOptions.legacySelf ? await legacyDependents(dir, schema, a.containers.filter((c) => c.legacyManaged > 0 && !c.self.legacy && both.has(dnKey(c.dn))).map((c) => c.dn)) : new Map<string, number>();
   const model = planPermissions(
     {
       domainDn,
       domainSid: facts.domainSid,
       laps: guids,
       ...(classDefaultSd ? { classDefaultSd } : {}),
-      containers: analysis.containerStates().map((s) => ({ dn: s.input.dn, kind: s.input.kind, classGuids: s.input.classGuids, ...(s.sd ? { sd: s.sd } : {}), computers: s.computers, domainControllers: s.dcs, legacyManaged: s.legacyManaged })),
+      containers: analysis.containerStates().map((s) => ({ dn: s.input.dn, kind: s.input.kind, classGuids: s.input.classGuids, ...(s.sd ? { sd: s.sd } : {}), computers: s.computers, domainControllers: s.dcs, legacyManaged: stillLegacy.get(dnKey(s.input.dn)) ?? s.legacyManaged })),
       computers: a.computers.map((c) => ({
         dn: c.dn,
         name: c.name,

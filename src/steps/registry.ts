@@ -20,7 +20,7 @@ export interface StepEntry {
   options: z.ZodType;
   /** Undefined while the step is not built yet (playbooks validate it; `run` refuses it). */
   load?: () => Promise<AnyStep>;
-  /** false: built, but the wizard does not offer it yet (the cutover takes its waves from a playbook). */
+  /** false: built, but the wizard does not offer it yet. */
   wizard?: false;
 }
 
@@ -29,8 +29,8 @@ export const STEPS: readonly StepEntry[] = [
   { name: 'schema', title: 'Schema and prerequisites', options: schemaOptions, load: async () => (await import('./schema/step.js')).schemaStep },
   { name: 'permissions', title: 'Permissions', options: permissionsOptions, load: async () => (await import('./permissions/step.js')).permissionsStep },
   { name: 'emulation', title: 'Legacy emulation', options: emulationOptions, load: async () => (await import('./emulation/step.js')).emulationStep },
-  { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions, load: async () => (await import('./cutover/step.js')).cutoverStep, wizard: false },
-  { name: 'cleanup', title: 'Cleanup', options: cleanupOptions },
+  { name: 'cutover', title: 'Cutover to Windows LAPS', options: cutoverOptions, load: async () => (await import('./cutover/step.js')).cutoverStep },
+  { name: 'cleanup', title: 'Cleanup', options: cleanupOptions, load: async () => (await import('./cleanup/step.js')).cleanupStep },
 ];
 
 export function stepEntry(name: string): StepEntry | undefined {

@@ -4,7 +4,7 @@
  * codes"). Callers (CLI commands, `run --playbook`, the wizard) supply the options, a Consent
  * and where text goes; nothing here prompts or writes to a terminal by itself.
  */
-import { ExitCode } from '../errors.js';
+import { ExitCode, isUserError } from '../errors.js';
 import { applyPlan, type ApplyProgress } from '../journal/index.js';
 import { writeReport } from '../report/index.js';
 import type { ReportModel } from '../report/model.js';
@@ -95,6 +95,16 @@ async function defaultApply<O>(ctx: StepContext, planned: PlannedStep, _o: O, on
   return { runs: [r], exitCode: r.exitCode };
 }
 
+/** Consent for optional irreversible changes: a refusal (or "cannot ask") is a no, not an error. */
+async function optionalConsent(consent: Consent, q: ConsentQuestion): Promise<boolean> {
+  try {
+    return await consent.irreversible(q);
+  } catch (e) {
+    if (isUserError(e) && e.reason === 'IRREVERSIBLE_NOT_CONFIRMED') return false;
+    throw e;
+  }
+}
+
 export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, run: RunStepOptions): Promise<StepRun> {
   const print = run.print ?? (() => undefined);
   const note = run.note ?? (() => undefined);
@@ -137,9 +147,19 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   }
 
   await step.preconditions?.(ctx, shown, options);
-  const irreversible = irreversibleChanges(shown.changes).length;
+  let irreversible = irreversibleChanges(shown.changes).length;
   const question: ConsentQuestion = { step: step.name, title: step.title, changes: total, irreversible, ...(step.irreversibleWarning ? { warning: step.irreversibleWarning } : {}) };
-  const approved = (irreversible === 0 || (await run.consent.irreversible(question))) && (irreversible === total || (await run.consent.reversible(question)));
+  let toApply = shown;
+  if (irreversible > 0 && step.irreversibleOptional && !(await optionalConsent(run.consent, question))) {
+    // only the reversible part is written; the plan shown stays the one reported
+    note(`${irreversible} irreversible change(s) left out (they need --confirm-irreversible; --yes never covers them).`);
+    toApply = { ...shown, changes: { ...shown.changes, changes: shown.changes.changes.filter((c) => !c.irreversible) } };
+    irreversible = 0;
+    if (toApply.changes.changes.length === 0) return finish(readOnlyVerdict, readOnlyExit, { tail: ['Nothing reversible to change.'] });
+    Object.assign(question, { changes: toApply.changes.changes.length, irreversible: 0 });
+  }
+  const count = toApply.changes.changes.length;
+  const approved = (irreversible === 0 || (await run.consent.irreversible(question))) && (irreversible === count || (await run.consent.reversible(question)));
   if (!approved) {
     note('Cancelled; nothing was written.');
     return finish('cancelled', ExitCode.OK);
@@ -148,8 +168,8 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   const onProgress = (p: ApplyProgress) => ctx.progress({ step: step.name, phase: 'writing', counts: { done: p.index + 1, total: p.total }, message: `[${p.change.id}] ${p.state}${p.message ? `: ${p.message}` : ''}` });
   const journalOptions = run.journalOptions ?? {};
   const applied = step.apply
-    ? await step.apply(ctx, shown, options, { onProgress, journalOptions })
-    : await defaultApply(ctx, shown, options, onProgress, journalOptions);
+    ? await step.apply(ctx, toApply, options, { onProgress, journalOptions })
+    : await defaultApply(ctx, toApply, options, onProgress, journalOptions);
   print([...applied.runs.map(applyLine), ...(applied.notes ?? [])]);
   const stopped = applied.runs.find((r) => r.stoppedAt);
   if (stopped?.stoppedAt) {
@@ -161,7 +181,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   ctx.progress({ step: step.name, phase: 'verifying' });
   const verified = step.verify ? await step.verify(ctx, shown, options, applied) : await planAgain(step, ctx, options);
   const undo = applied.runs.map((r) => r.runId).reverse();
-  const reversible = irreversible < total;
+  const reversible = irreversible < count;
   const tail = [...verified.text, ...(applied.exitCode === ExitCode.OK && reversible ? [`Undo with: ${undo.map((id) => `laps-migrate rollback ${id}`).join(' && ')}`] : [])];
   if (applied.exitCode !== ExitCode.OK) return finish('stopped', applied.exitCode, { applied, verified, tail });
   const wrote = applied.runs.some((r) => r.counts.applied > 0);

@@ -114,8 +114,19 @@ export interface Step<O = unknown, D = unknown> {
   nothingToChange?: string;
   /** Extra warning shown with the question about irreversible changes. */
   irreversibleWarning?: string;
+  /**
+   * The irreversible changes are optional (cleanup): without consent for them the reversible
+   * ones are applied alone, instead of the whole plan being refused.
+   */
+  irreversibleOptional?: true;
   /** What the wizard asks (the questions themselves come from the options schema). */
   wizard?: WizardQuestions<O>;
+  /**
+   * For a step whose options are too nested to ask key by key (the cutover's policy and waves):
+   * a flat schema of questions and how its answers become the step's options. Used instead of
+   * `wizard` when present.
+   */
+  wizardForm?: WizardForm;
 }
 
 /** A choice the wizard offers for an option (e.g. OUs or groups found in the domain). */
@@ -130,6 +141,15 @@ export interface WizardQuestions<O> {
   keys: Array<keyof O & string>;
   /** Values to choose from for some keys, read from the directory. */
   choices?(ctx: StepContext): Promise<Partial<Record<keyof O & string, Choice[]>>>;
+}
+
+export interface WizardForm {
+  /** A flat zod object: each key is one question (its type, description and default decide the prompt). */
+  answers: z.ZodType;
+  keys: string[];
+  choices?(ctx: StepContext): Promise<Record<string, Choice[]>>;
+  /** The step's options input (parsed afterwards by the step's own schema). */
+  toOptions(answers: Record<string, unknown>): unknown;
 }
 
 /** Options of a step as parsed by its schema. */

@@ -1,10 +1,15 @@
 /**
  * Step 5, cutover, on the migration-rehearsal scenario with simulated devices (issue 17). This file
  * stops the shared lab, builds its own on the same address, and starts the shared one again.
- * Covered so far: the pilot blocked until schema and SELF are in place; apply writes the GPO and
- * its link; two simulator cycles later every supported Pilot device is verified and `password get`
- * (a LAPS Admins member with the root key the lab admin exported) returns its local password; the gate starts the broad wave on the next apply, where Server 2016
- * devices are left behind; a rerun changes nothing; no password in any output.
+ * Covered: the pilot blocked until schema and SELF are in place; apply writes the GPO and its link;
+ * two simulator cycles later every supported Pilot device is verified, its current password decrypted
+ * and its payload checked (the lab admin reads the KDS root key; a LAPS Admins member cannot: the
+ * payloads are then not checked, and the report says so) and `password get` (a LAPS Admins member
+ * with the root key the lab admin exported) returns its local password; the gate starts the broad
+ * wave on the next apply, where Server 2016 devices are left behind; a device whose SELF permission
+ * is removed is refused by the DC and shows `failed` with why; the principal's name resolving to
+ * another group between cycles is caught as drift; a rerun changes nothing; rolling back both
+ * starts unlinks the GPOs and the devices return to legacy LAPS; no password in any output.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,11 +51,13 @@ interface WaveOut {
   startedAt: string | null;
   counts: Record<string, number>;
   gate: { met: boolean };
-  computers: Array<{ name: string; dn: string; state: string; leftBehind: string | null }>;
+  computers: Array<{ name: string; dn: string; state: string; reasons: string[]; leftBehind: string | null; payload: string | null }>;
+  drift: Array<{ computer: string; kind: string; detail: string }>;
 }
 interface CutoverOut {
-  findings: Array<{ code: string; severity: string }>;
-  data: { waves: WaveOut[]; next: { wave: string; action: string } };
+  findings: Array<{ code: string; severity: string; evidence?: string }>;
+  report?: string;
+  data: { waves: WaveOut[]; next: { wave: string; action: string }; principalSid: string | null };
   plan: { changes: Array<{ kind: string; dn: string; attribute?: string }> };
 }
 
@@ -63,6 +70,15 @@ function cutover(...args: string[]): { code: number; json: CutoverOut; raw: stri
 function ou(path: string): string {
   return `${path.split('/').reverse().map((p) => `OU=${p}`).join(',')},${m.baseDn}`;
 }
+
+function cutoverStatus(env: Record<string, string> = {}, ...args: string[]): CutoverOut {
+  const r = cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--status', '--json', ...args], { env });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as CutoverOut;
+}
+
+const waveOf = (o: CutoverOut, name: string) => o.data.waves.find((w) => w.name === name)!;
+const journalRuns = () => (JSON.parse(cli(['journal', 'list', '--json']).stdout) as { runs: Array<{ runId: string; kind: string; step: string; status: string; counts?: { applied: number } }> }).runs;
 
 const blockers = (o: CutoverOut) => o.findings.filter((f) => f.severity === 'blocker').map((f) => f.code);
 
@@ -127,6 +143,12 @@ describe('cutover on migration-rehearsal', () => {
     expect(pilot.computers.length).toBeGreaterThanOrEqual(10);
     expect(pilot.computers.every((c) => c.state === 'verified')).toBe(true);
     expect(pilot.gate.met).toBe(true);
+    // the lab admin can read the KDS root key: every current blob was decrypted and its payload checked
+    expect(pilot.computers.map((c) => c.payload)).toEqual(pilot.computers.map(() => 'ok'));
+    expect((JSON.parse(status.stdout) as CutoverOut).findings.map((f) => f.code)).not.toContain('CUTOVER_PAYLOAD_NOT_CHECKED');
+    // the same on worker threads (the path a 10,000-computer wave takes)
+    const onWorkers = waveOf(cutoverStatus({ LAPS_MIGRATE_DECRYPT_WORKERS: '2' }), 'pilot');
+    expect(onWorkers.computers.map((c) => [c.name, c.state, c.payload])).toEqual(pilot.computers.map((c) => [c.name, 'verified', 'ok']));
   }, 180_000);
 
   it('password get (a LAPS Admins member, root key exported by the lab admin) returns each Pilot device\'s local password', async () => {
@@ -147,6 +169,11 @@ describe('cutover on migration-rehearsal', () => {
       // compared as a boolean: a failure message must not print a password
       expect(entries.find((e) => e.attribute === 'msLAPS-EncryptedPassword')?.password === readDevice(dir(), c.name).localPassword, c.name).toBe(true);
     }
+    // the same member runs the cutover: it reads the blobs but not the KDS root key, so the payloads are not checked (and it says so)
+    const ann = cutoverStatus({}, '--user', m.accounts['ann-admin']!.userPrincipalName, '--password-file', m.accounts['ann-admin']!.passwordFile);
+    const notChecked = ann.findings.find((f) => f.code === 'CUTOVER_PAYLOAD_NOT_CHECKED');
+    expect(notChecked, JSON.stringify(ann.findings)).toMatchObject({ severity: 'info', evidence: expect.stringMatching(/KDS root key .* not readable/) });
+    expect(waveOf(ann, 'pilot').computers.map((c) => [c.state, c.payload])).toEqual(pilot.computers.map(() => ['verified', 'not-checked']));
   }, 180_000);
 
   it('the met gate starts the broad wave on the next apply; Server 2016 and non-Windows devices are left behind', () => {
@@ -166,6 +193,58 @@ describe('cutover on migration-rehearsal', () => {
     expect(broad.computers.filter((c) => build.get(c.name.toLowerCase()) === null).every((c) => c.leftBehind === 'not-windows')).toBe(true);
   }, 120_000);
 
+  it('a device whose SELF permission is removed is refused by the DC and shows failed with why', () => {
+    const broad = waveOf(cutoverStatus(), 'broad');
+    const victim = broad.computers.find((c) => /^WS\d+$/i.test(c.name) && c.state === 'pending')!;
+    expect(victim, 'a pending WS computer of the broad wave').toBeDefined();
+    // protected DACL without the inherited entries: the Windows LAPS SELF write from OU=Workstations no longer reaches it
+    applyAclOps({ smbConf: m.smbConf, url: m.urls.ldap, user: 'Administrator', domain: m.netbiosDomain, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') }, [{ dn: victim.dn, protect: true }]);
+    const sim = cli(['lab', 'simulate', '--dir', dir(), '--cycles', '2', '--ou', ou('Workstations'), '--json']);
+    expect(sim.code, sim.stderr).toBe(0);
+    const device = readDevice(dir(), victim.name);
+    expect(device.mode).toBe('refused');
+    expect(device.events.at(-1)!.id).toBe(10017);
+    const after = waveOf(cutoverStatus(), 'broad');
+    const failed = after.computers.find((c) => c.name === victim.name)!;
+    expect(failed.state).toBe('failed');
+    expect(failed.reasons.join(' ')).toMatch(/may not write its Windows LAPS attributes \(SELF lacks .*msLAPS-.*\): event 10017/);
+    // its neighbours rotated
+    expect(after.computers.filter((c) => /^WS\d+$/i.test(c.name) && c.name !== victim.name).every((c) => c.state === 'verified')).toBe(true);
+    const text = cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--status']);
+    expect(text.stdout).toContain(`failed ${victim.name}: the computer may not write its Windows LAPS attributes`);
+  }, 300_000);
+
+  it('the principal changing between cycles is caught: the current password first, then history entries to the old SID as drift', async () => {
+    const oldSid = m.groups['LAPS Admins']!.sid;
+    // LAB\LAPS Admins now names another group: the old one is renamed, a new one takes the name
+    const old = (await admin.searchAll({ base: m.baseDn, filter: '(sAMAccountName=LAPS Admins)', attributes: ['cn'] }))[0]!;
+    await admin.modify(old.dn, [{ operation: 'replace', attribute: 'sAMAccountName', values: ['LAPS Admins 2025'] }]);
+    await admin.add(`CN=LAPS Admins 2026,OU=People,${m.baseDn}`, { objectClass: ['top', 'group'], sAMAccountName: ['LAPS Admins'], groupType: ['-2147483646'] });
+    const before = cutoverStatus();
+    const newSid = before.data.principalSid!;
+    expect(newSid).not.toBe(oldSid);
+    const pilot = waveOf(before, 'pilot');
+    expect(pilot.computers.every((c) => c.state === 'failed' && c.reasons.some((r) => r.includes(`encrypted to ${oldSid}, not to the expected principal ${newSid}`)))).toBe(true);
+    expect(pilot.drift.filter((d) => d.kind === 'current-principal').map((d) => d.detail)).toEqual(pilot.computers.map(() => oldSid));
+
+    // the next cycle: the devices see another SID, rotate to it and keep the previous passwords (to the old SID) as history
+    const sim = cli(['lab', 'simulate', '--dir', dir(), '--ou', ou('Workstations/Pilot'), '--json']);
+    expect(sim.code, sim.stderr).toBe(0);
+    const after = cutoverStatus();
+    const rotated = waveOf(after, 'pilot');
+    expect(rotated.computers.map((c) => [c.name, c.state, c.payload])).toEqual(pilot.computers.map((c) => [c.name, 'verified', 'ok']));
+    const history = rotated.drift.filter((d) => d.kind === 'history-principal');
+    expect(history.map((d) => d.computer).sort()).toEqual(pilot.computers.map((c) => c.name).sort());
+    expect(history.every((d) => d.detail === oldSid)).toBe(true);
+    // the report lists them: drift.csv per computer, the rollup by SID in report.html
+    const report = (JSON.parse(cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--json']).stdout) as CutoverOut).report!;
+    const csv = readFileSync(join(report, 'drift.csv'), 'utf8');
+    for (const c of pilot.computers) expect(csv).toMatch(new RegExp(`pilot,${c.name},history-principal,${oldSid}`));
+    const html = readFileSync(join(report, 'report.html'), 'utf8');
+    expect(html).toContain('History encrypted to another principal');
+    expect(html).toContain(oldSid);
+  }, 300_000);
+
   it('run --playbook runs the cutover step as well (SYSVOL from the profile); with nothing ready it changes nothing', () => {
     const r = cli(['run', '--playbook', playbook(), '--profile', 'rehearsal', '--apply', '--yes', '--out', out(), '--json']);
     outputs.push(r.stdout + r.stderr);
@@ -174,6 +253,45 @@ describe('cutover on migration-rehearsal', () => {
     expect(j.steps.map((s) => [s.step, s.exitCode])).toEqual([['cutover', 0]]);
     expect(j.steps[0]!.result.plan.changes).toEqual([]);
   }, 60_000);
+
+  it('a rerun changes nothing: exit 0, no journal entry', () => {
+    const runs = journalRuns().length;
+    const again = cutover('--apply', '--yes');
+    outputs.push(again.raw);
+    expect(again.code).toBe(0);
+    expect(again.json.plan.changes).toEqual([]);
+    expect(journalRuns()).toHaveLength(runs);
+  }, 120_000);
+
+  it('rolling back the starts unlinks the wave GPOs; after a cycle the Pilot devices are back on legacy LAPS', async () => {
+    // newest first: the broad wave's start (its link on OU=Workstations also reaches OU=Pilot), then the pilot's
+    const starts = journalRuns().filter((r) => r.kind === 'apply' && r.step === 'cutover' && (r.counts?.applied ?? 0) > 0).sort((a, b) => b.runId.localeCompare(a.runId));
+    expect(starts).toHaveLength(2);
+    for (const run of starts) {
+      const rb = cli(['rollback', run.runId, '--profile', 'rehearsal', '--apply', '--yes']);
+      outputs.push(rb.stdout + rb.stderr);
+      expect(rb.code, rb.stdout + rb.stderr).toBe(0);
+    }
+    const pilotGpo = m.gpos['Windows LAPS - Pilot']!;
+    const link = await admin.read(ou('Workstations/Pilot'), ['gPLink']);
+    expect(String(link?.attributes['gplink']?.[0] ?? '').toUpperCase()).not.toContain(pilotGpo.guid.toUpperCase());
+    const now = cutoverStatus();
+    expect(waveOf(now, 'pilot').startedAt).toBeNull();
+    expect(waveOf(now, 'broad').startedAt).toBeNull();
+
+    // the legacy password in AD is older than the local one Windows LAPS set: reset its expiry (Reset-AdmPwdPassword) so the legacy policy rotates now
+    const pilot = waveOf(now, 'pilot').computers;
+    for (const c of pilot) await admin.modify(c.dn, [{ operation: 'replace', attribute: 'ms-Mcs-AdmPwdExpirationTime', values: ['0'] }]);
+    const sim = cli(['lab', 'simulate', '--dir', dir(), '--ou', ou('Workstations/Pilot'), '--json']);
+    expect(sim.code, sim.stderr).toBe(0);
+    for (const c of pilot) {
+      const d = readDevice(dir(), c.name);
+      expect(['legacy-cse', 'emulation'], c.name).toContain(d.mode);
+      const e = await admin.read(c.dn, ['ms-Mcs-AdmPwd']);
+      // compared as a boolean: a failure message must not print a password
+      expect(String(e?.attributes['ms-mcs-admpwd']?.[0]) === d.localPassword, c.name).toBe(true);
+    }
+  }, 300_000);
 
   it('no password appears in any cutover output', () => {
     const passwords = JSON.parse(cli(['lab', 'devices', '--dir', dir(), '--json']).stdout) as Array<{ name: string }>;

@@ -5,10 +5,13 @@
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cli, resetLab, testRoot } from './lab-env.js';
+import { cli, lab, resetLab, testRoot } from './lab-env.js';
+import { startProxy, type TcpProxy } from './tcp-proxy.js';
 import { exitFileIn, TmuxSession } from './tmux-session.js';
+
+const PROXY_PORT = 16393;
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -38,9 +41,14 @@ describe('wizard', () => {
     session = TmuxSession.start(`lm-${name}-${process.pid}`, [process.execPath, CLI, 'wizard', '--out', join(work, `${name}-reports`)], env(state), exitFileIn(work, name));
     return session;
   };
+  let proxy: TcpProxy;
   beforeAll(async () => {
     await resetLab();
     work = mkdtempSync(join(testRoot(), 'wizard-'));
+    proxy = await startProxy(lab().ip, PROXY_PORT, lab().ip, 389);
+  });
+  afterAll(async () => {
+    await proxy.close();
   });
   afterEach(() => session?.kill());
 
@@ -102,4 +110,49 @@ describe('wizard', () => {
     expect(list.map((r) => [r.step, r.status])).toEqual([['permissions', 'completed']]);
     await resetLab();
   });
+
+  it('Ctrl-C in the middle of an apply: the write in flight finishes, the journal run ends interrupted, exit 130; the next wizard proposes that step (the schema extension: the lab is reset afterwards)', async () => {
+    const state = join(work, 'state4');
+    const m = lab();
+    // a proxy that delays every request makes the apply slow enough to interrupt
+    proxy.delayMs = 150;
+    const via = ['--server', `ldap://${m.ip}:${PROXY_PORT}`, '--starttls', '--ca-file', m.caFile, '--user', m.accounts.admin!.userPrincipalName, '--password-file', m.accounts.admin!.passwordFile];
+    session = TmuxSession.start(`lm-int-${process.pid}`, [process.execPath, CLI, 'wizard', ...via, '--out', join(work, 'int-reports')], env(state), exitFileIn(work, 'int'));
+    const s = session;
+    await s.waitFor('Save this connection as a profile', 90_000);
+    s.type('n');
+    await s.waitFor('Start at:');
+    // the schema extension: several changes, each slowed by the proxy
+    s.keys('Down', 'Enter');
+    await s.waitFor('Windows LAPS will encrypt passwords');
+    s.type('n');
+    await s.waitFor('also create a KDS root key');
+    s.keys('Enter');
+    await s.waitFor(/Type the domain name \(lab\.example\.test\) to confirm/, 120_000);
+    s.type('lab.example.test');
+    await s.waitFor(/1\/\d+ \[\S+\] verified/, 120_000);
+    s.keys('C-c');
+    expect(await s.exitCode(120_000)).toBe(130);
+    const screen = s.screen();
+    expect(screen).toContain('SIGINT received: finishing the write in flight');
+    expect(screen).toContain('Resume with: laps-migrate wizard');
+    proxy.delayMs = 0;
+    const list = JSON.parse(cli(['journal', 'list', '--json'], { env: { XDG_STATE_HOME: state } }).stdout);
+    const runs = (list.runs ?? list) as Array<{ runId: string; step: string; status: string }>;
+    expect(runs.map((r) => [r.step, r.status])).toEqual([['schema', 'interrupted']]);
+    const shown = JSON.parse(cli(['journal', 'show', runs[0]!.runId, '--json'], { env: { XDG_STATE_HOME: state } }).stdout) as { changes: Array<{ state: string }> };
+    // consistent: every change either verified or never started, none in doubt
+    expect(shown.changes.every((c) => c.state === 'verified' || c.state === 'planned')).toBe(true);
+    expect(shown.changes.some((c) => c.state === 'planned')).toBe(true);
+
+    const again = start('int2', state);
+    await again.waitFor('Connect with:');
+    again.keys('Enter');
+    await again.waitFor('Start at:');
+    expect(again.screen()).toMatch(/Schema and prerequisites .*last apply \S+ interrupted/);
+    expect(again.screen()).toMatch(/❯ Schema and prerequisites/);
+    again.keys('C-c');
+    expect(await again.exitCode()).toBe(130);
+    await resetLab();
+  }, 300_000);
 });

@@ -16,7 +16,7 @@ export async function ask(q: Question): Promise<unknown> {
     }
     case 'checkbox':
       if (!q.choices.length) return q.default;
-      return p.checkbox({ message: q.message, choices: q.choices.map((c) => ({ ...c, checked: q.default.includes(c.value) })) });
+      return p.checkbox({ message: q.message, required: q.required, choices: q.choices.map((c) => ({ ...c, checked: q.default.includes(c.value) })) });
     case 'input': {
       const v = await p.input({ message: q.message, default: q.default, required: !q.optional });
       return v === '' ? undefined : v;

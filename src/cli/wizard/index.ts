@@ -12,7 +12,8 @@ import { action } from '../action.js';
 import { addConnectionOptions, type ConnectionFlags } from '../connection-options.js';
 import { ExitCode } from '../../errors.js';
 import type { Consent } from '../../steps/run-step.js';
-import type { AnyStep, ProgressEvent } from '../../steps/step.js';
+import type { WizardDecisions } from './save-playbook.js';
+import type { AnyStep, ProgressEvent, StepContext } from '../../steps/step.js';
 
 interface WizardFlags extends ConnectionFlags {
   out: string;
@@ -40,6 +41,28 @@ function wizardConsent(domain: string): Consent {
   };
 }
 
+/**
+ * Cleanup decides which computers are verified exactly as the cutover does, so it runs with the
+ * cutover's policy and waves (as `run` passes the playbook's): this session's answers, or the
+ * cutover's questions asked again when the wizard started after it.
+ */
+async function cutoverDecisions(ctx: StepContext, decisions: WizardDecisions['steps'], print: (lines: string[]) => void): Promise<unknown> {
+  const earlier = decisions.find((d) => d.name === 'cutover');
+  if (earlier) return earlier.options;
+  const [{ cutoverWizardForm }, { cutoverOptions }, { questionsFor }, { ask }] = await Promise.all([import('../../steps/cutover/wizard.js'), import('../../steps/cutover/options.js'), import('./questions.js'), import('./ask.js')]);
+  print(['Cleanup checks each computer as the cutover verifies it: give the waves and policy the cutover used (or run: laps-migrate cleanup --playbook FILE).']);
+  const choices = (await cutoverWizardForm.choices?.(ctx)) ?? {};
+  const answers: Record<string, unknown> = {};
+  for (const q of questionsFor(cutoverWizardForm.answers, cutoverWizardForm.keys, choices as Record<string, never>)) {
+    const v = await ask(q);
+    if (v !== undefined) answers[q.key] = v;
+  }
+  const options = cutoverOptions.parse(cutoverWizardForm.toOptions(answers));
+  // saved as the playbook's policy and waves, not as a step to run
+  decisions.unshift({ name: 'cutover', options: options as Record<string, unknown>, sectionsOnly: true });
+  return options;
+}
+
 export async function runWizard(flags: WizardFlags): Promise<number> {
   const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
   const [{ STEPS }, { createStepContext }, { runStep }, { wizardConnect }, standing, { questionsFor }, { ask }, { savePlaybook }, { JournalStore }, { Listr }, prompts] = await Promise.all([
@@ -58,7 +81,7 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
   // the wizard may write at any step: it holds the state-folder lock for its whole session
   const release = (await import('../../config/state-lock.js')).acquireStateLock('wizard');
   print(['laps-migrate: the guided migration from legacy LAPS to Windows LAPS.', 'Nothing is written without your consent; every write is journaled with its before-image.', '']);
-  const decisions: Array<{ name: string; options: Record<string, unknown> }> = [];
+  const decisions: WizardDecisions['steps'] = [];
   let conn: Awaited<ReturnType<typeof wizardConnect>> | undefined;
   try {
     conn = await wizardConnect(flags, print);
@@ -75,15 +98,18 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
       for (const entry of available.slice(available.findIndex((s) => s.name === start))) {
         const step: AnyStep = await entry.load!();
         print(['', `== ${step.title}`]);
-        const keys = step.wizard?.keys ?? [];
-        const choices = keys.length && step.wizard?.choices ? await step.wizard.choices(ctx) : {};
+        const form = step.wizardForm;
+        const keys: string[] = form?.keys ?? step.wizard?.keys ?? [];
+        const source = form ?? step.wizard;
+        const choices = keys.length && source?.choices ? await source.choices(ctx) : {};
         const answers: Record<string, unknown> = {};
-        for (const q of questionsFor(step.options, keys, choices as Record<string, never>)) {
+        for (const q of questionsFor(form?.answers ?? step.options, keys, choices as Record<string, never>)) {
           const v = await ask(q);
           if (v !== undefined) answers[q.key] = v;
         }
-        const options = step.options.parse(answers) as Record<string, unknown>;
+        let options = step.options.parse(form ? form.toOptions(answers) : answers) as Record<string, unknown>;
         decisions.push({ name: step.name, options });
+        if (step.name === 'cleanup') options = { ...options, cutover: await cutoverDecisions(ctx, decisions, print) };
         let planned: Awaited<ReturnType<AnyStep['plan']>> | undefined;
         await new Listr(
           [
@@ -101,10 +127,19 @@ export async function runWizard(flags: WizardFlags): Promise<number> {
           ],
           { renderer: process.stdout.isTTY ? 'default' : 'simple' },
         ).run();
-        sink = () => undefined;
         print(planned!.text());
+        // while writing: one line per change as the journal records it
+        sink = (e) => {
+          if (e.phase === 'writing' && e.message) print([`  ${e.counts?.done ?? ''}/${e.counts?.total ?? ''} ${e.message}`]);
+        };
         const r = await runStep(step, ctx, options, { apply: planned!.changes.changes.length > 0, planned: planned!, consent: wizardConsent(facts.dnsDomain), outDir: flags.out, print, note: (l) => process.stderr.write(`${l}\n`) });
+        sink = () => undefined;
         const next = available[available.findIndex((s) => s.name === entry.name) + 1];
+        if (r.exitCode === ExitCode.INTERRUPTED_SIGINT || r.exitCode === ExitCode.INTERRUPTED_SIGTERM) {
+          // the apply finished the write in flight and recorded the run as interrupted
+          process.stderr.write(`Resume with: laps-migrate wizard (it proposes ${step.title}, where you stopped)\n`);
+          return r.exitCode;
+        }
         if (r.exitCode === ExitCode.PARTIAL) {
           print(['The apply stopped part-way; the journal says what was written. Rerun the wizard to continue here.']);
           break;

@@ -11,7 +11,7 @@ export type Question =
   | { key: string; kind: 'confirm'; message: string; default: boolean }
   | { key: string; kind: 'number'; message: string; default: number | undefined; min: number | undefined; max: number | undefined }
   | { key: string; kind: 'select'; message: string; default: string | undefined; choices: Choice[]; optional: boolean }
-  | { key: string; kind: 'checkbox'; message: string; default: string[]; choices: Choice[] }
+  | { key: string; kind: 'checkbox'; message: string; default: string[]; choices: Choice[]; required: boolean }
   | { key: string; kind: 'input'; message: string; default: string | undefined; optional: boolean };
 
 interface Def {
@@ -63,10 +63,11 @@ export function questionsFor(schema: z.ZodType, keys: string[], choices: Record<
       case 'enum':
         return { key, kind: 'select', message, default: typeof value === 'string' ? value : undefined, choices: Object.values(d.entries ?? {}).map((v) => ({ name: v, value: v })), optional };
       case 'array':
-        return { key, kind: 'checkbox', message, default: Array.isArray(value) ? value.map(String) : [], choices: offered ?? [] };
+        return { key, kind: 'checkbox', message, default: Array.isArray(value) ? value.map(String) : [], choices: offered ?? [], required: !base.safeParse([]).success };
       default:
         if (offered) return { key, kind: 'select', message, default: typeof value === 'string' ? value : undefined, choices: offered, optional };
-        return { key, kind: 'input', message, default: typeof value === 'string' ? value : undefined, optional };
+        // a text with a default (even '') may be left empty: the schema's default applies
+        return { key, kind: 'input', message, default: typeof value === 'string' && value !== '' ? value : undefined, optional: optional || defaultValue !== undefined };
     }
   });
 }

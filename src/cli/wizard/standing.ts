@@ -12,7 +12,7 @@ export interface StepStanding {
   step: string;
   title: string;
   available: boolean;
-  lastReport?: { at: string; blockers: number; warnings: number; folder: string };
+  lastReport?: { at: string; blockers: number; warnings: number; folder: string; headline: Array<{ label: string; value: string | number; tone?: string }> };
   lastApply?: { at: string; runId: string; status: string; exitCode?: number };
 }
 
@@ -31,15 +31,20 @@ export function migrationStanding(steps: readonly StepEntry[], outDir: string, j
       step: s.name,
       title: s.title,
       available: !!s.load && s.wizard !== false,
-      ...(rep ? { lastReport: { at: rep.summary.generatedAt, blockers: rep.summary.findings.blocker, warnings: rep.summary.findings.warning, folder: rep.folder } } : {}),
+      ...(rep ? { lastReport: { at: rep.summary.generatedAt, blockers: rep.summary.findings.blocker, warnings: rep.summary.findings.warning, folder: rep.folder, headline: rep.summary.headline } } : {}),
       ...(app ? { lastApply: { at: app.startedAt, runId: app.runId, status: app.status, ...(app.exitCode !== undefined ? { exitCode: app.exitCode } : {}) } } : {}),
     };
   });
 }
 
-/** The step to continue at: the first available one not yet done cleanly. */
+/**
+ * The step to continue at: a step whose last apply stopped part-way (interrupted, conflict) comes
+ * first, since the domain is between two states there; then the first one not yet done cleanly.
+ */
 export function resumePoint(standing: StepStanding[]): string | undefined {
-  const open = standing.find((s) => s.available && (!s.lastReport || s.lastReport.blockers > 0 || (s.lastApply && s.lastApply.exitCode !== undefined && s.lastApply.exitCode !== 0) || (s.lastApply && s.lastApply.status !== 'completed')));
+  const stopped = standing.find((s) => s.available && s.lastApply && (s.lastApply.status !== 'completed' || (s.lastApply.exitCode !== undefined && s.lastApply.exitCode !== 0)));
+  if (stopped) return stopped.step;
+  const open = standing.find((s) => s.available && (!s.lastReport || s.lastReport.blockers > 0));
   return (open ?? standing.find((s) => s.available))?.step;
 }
 
@@ -51,6 +56,17 @@ export function standingLines(standing: StepStanding[]): string[] {
         ? 'not run yet'
         : `last run ${s.lastReport.at.slice(0, 16).replace('T', ' ')} UTC: ${s.lastReport.blockers ? `${s.lastReport.blockers} blocker(s)` : 'no blockers'}${s.lastReport.warnings ? `, ${s.lastReport.warnings} warning(s)` : ''}`;
     const apply = s.lastApply ? `; last apply ${s.lastApply.runId} ${s.lastApply.status}` : '';
-    return `  ${s.title.padEnd(26)} ${what}${apply}`;
+    return [`  ${s.title.padEnd(26)} ${what}${apply}`, ...waveLines(s)].join('\n');
   });
+}
+
+/**
+ * The cutover's waves as its last report saw them (one headline card per wave, tone good = its
+ * gate met): which wave is in progress and whether the next one may start.
+ */
+function waveLines(s: StepStanding): string[] {
+  if (s.step !== 'cutover' || !s.lastReport) return [];
+  return s.lastReport.headline
+    .filter((h) => h.label.startsWith('Wave '))
+    .map((h) => `    ${h.label}: ${h.value}${h.value === 'not started' ? '' : h.tone === 'good' ? ', gate met' : ', gate not met yet'}`);
 }

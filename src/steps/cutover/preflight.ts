@@ -27,6 +27,8 @@ export interface OtherLapsGpo {
   differs: string[];
   /** How many of the wave's computers it reaches. */
   computers: number;
+  /** Where the links that reach them are (the domain head or OUs). */
+  linkedAt: string[];
 }
 
 export interface WavePreflightInput {
@@ -44,6 +46,8 @@ export interface WavePreflightInput {
   builds: Array<number | undefined>;
   gpoExists: boolean;
   otherLapsGpos: OtherLapsGpo[];
+  /** GPOs reaching the wave whose settings could not be read ("name {GUID}: why"). */
+  unreadGpos?: string[];
   /** The previous wave and its gate; undefined for the first wave. */
   previous?: { name: string; met: boolean; unmet: string[] };
   /** The central store (Policies/PolicyDefinitions): undefined = SYSVOL not given. */
@@ -87,8 +91,16 @@ export function wavePreflight(i: WavePreflightInput): WavePreflight {
   if (!i.gpoExists) {
     block('CUTOVER_GPO_MISSING', i.wave.gpo, `the GPO "${i.wave.gpo}" does not exist.`, `Create it (New-GPO -Name '${i.wave.gpo}', or an empty GPO in GPMC), unlinked; the cutover writes its settings and links it.`);
   }
-  for (const g of i.otherLapsGpos.filter((o) => o.differs.length)) {
-    block('CUTOVER_CONFLICTING_GPO', `${g.name} ${g.guid}`, `another Windows LAPS GPO "${g.name}" already reaches ${g.computers} of its computers with different settings (${g.differs.join(', ')}): policy roots never merge, the GPO applied last wins value by value.`, 'Unlink it from these computers or make its settings equal to the playbook\'s policy.');
+  for (const g of i.otherLapsGpos) {
+    const where = g.linkedAt.join('; ');
+    if (g.differs.length) {
+      block('CUTOVER_CONFLICTING_GPO', `${g.name} ${g.guid}`, `another Windows LAPS GPO "${g.name}", linked on ${where}, already reaches ${g.computers} of its computers with different settings (${g.differs.join(', ')}): Windows merges the GPOs' values value by value and the GPO applied last wins each, so what these computers get depends on link order and enforcement, and changes whenever links do.`, `Unlink "${g.name}" from ${where} (or filter it away from these computers), or make its values equal to the playbook's policy.`, g.differs.join('; '));
+    } else {
+      f.push({ code: 'CUTOVER_OTHER_GPO_SAME', severity: 'info', object: `${g.name} ${g.guid}`, message: `${w}: the Windows LAPS GPO "${g.name}", linked on ${where}, already reaches ${g.computers} of its computers with the same values as the playbook.`, advice: 'Nothing to do; once every wave is verified, one of the two GPOs can go.' });
+    }
+  }
+  for (const u of i.unreadGpos ?? []) {
+    f.push({ code: 'CUTOVER_GPO_REACH_UNKNOWN', severity: 'warning', object: u.split(':')[0]!, message: `${w}: whether the GPO ${u.split(':')[0]} sets Windows LAPS values for these computers is unknown (${u.slice(u.indexOf(':') + 1).trim()}).`, advice: 'Give --sysvol (or the profile\'s sysvol) so the cutover reads its Registry.pol, or check the GPO in GPMC.' });
   }
   if (i.previous && !i.previous.met) {
     block('CUTOVER_PREVIOUS_GATE', i.previous.name, `the gate of the previous wave ${i.previous.name} is not met.`, 'Wait for its computers to rotate, or fix its failed ones; rerun `cutover --status` to follow it.', i.previous.unmet.join('; '));

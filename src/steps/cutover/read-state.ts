@@ -19,11 +19,11 @@ import type { WaveComputer } from './verify.js';
 
 /**
  * attids of base-schema attributes in replPropertyMetaData (MS-DRSR 5.16.4 prefix table:
- * 1.2.840.113556.1.4 -> 0x0009, 1.2.840.113556.1.2 -> 0x0000). gPLink is 1.2.840.113556.1.4.891,
- * versionNumber is 1.2.840.113556.1.2.141.
+ * 1.2.840.113556.1.4 -> 0x0009). gPLink is 1.2.840.113556.1.4.891, versionNumber is
+ * 1.2.840.113556.1.4.141 (its attributeID in the schema, checked on the lab).
  */
 export const ATTID_GPLINK = 0x0009037b;
-export const ATTID_VERSION_NUMBER = 0x0000008d;
+export const ATTID_VERSION_NUMBER = 0x0009008d;
 
 const DAY_MS = 86_400_000;
 /** As the inventory's default staleDays: no logon for this long = stale (left behind, reported apart). */
@@ -45,8 +45,11 @@ export interface WaveGpoState {
   /** When the GPO's settings were last written (versionNumber's originating change time). */
   settingsWrittenAt?: Date;
   /**
-   * The wave's start as the directory shows it: the later of the last link write and the last
-   * settings write, once every OU of the wave links the GPO enabled; undefined = not started.
+   * The wave's start as the directory shows it, once every OU of the wave links the GPO enabled
+   * (undefined = not started): the GPO's last settings write, which the cutover makes just before
+   * it links the GPO. Not the OUs' last gPLink write: any later link edit on the same OU (the
+   * cleanup unlinking the legacy GPO there, an unrelated GPO) would move it and turn verified
+   * computers pending again. Only when the settings write is unknown do the link writes count.
    */
   startedAt?: Date;
 }
@@ -77,7 +80,7 @@ export async function readWaveGpo(dir: Directory, domainDn: string, wave: Resolv
     settingsWrittenAt = g ? metaTime(firstBinary(g, 'replPropertyMetaData'), ATTID_VERSION_NUMBER) : undefined;
   }
   const started = links.length > 0 && links.every((l) => l.linked);
-  const times = [...links.map((l) => l.writtenAt), settingsWrittenAt].filter((d): d is Date => !!d).map((d) => d.getTime());
+  const times = (settingsWrittenAt ? [settingsWrittenAt] : links.map((l) => l.writtenAt)).filter((d): d is Date => !!d).map((d) => d.getTime());
   const startedAt = started && times.length ? new Date(Math.max(...times)) : undefined;
   return { wave, gpo, links, ...(settingsWrittenAt ? { settingsWrittenAt } : {}), ...(startedAt ? { startedAt } : {}) };
 }
@@ -87,45 +90,51 @@ function buildOf(osVersion: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The computers of one wave (OU waves: each OU's subtree, minus those an earlier wave holds). */
+/**
+ * The computers of one wave (OU waves: each OU's subtree, minus those an earlier wave holds).
+ * Page by page: only the facts verify.ts needs are kept (the blobs copied out of the page
+ * buffers), so memory stays near the size of the blobs themselves at 10,000 computers.
+ */
 export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave: ResolvedWave, waves: readonly ResolvedWave[], now: Date): Promise<WaveComputer[]> {
   const { attributes, binaryAttributes } = computerAttributes(schema);
   const out = new Map<string, WaveComputer>();
   const clearName = schema.password?.name;
+  const histName = schema.encryptedPasswordHistory?.name;
+  const encName = schema.encryptedPassword?.name;
   for (const ou of wave.ous) {
-    const entries = await dir.searchAll({ base: ou, scope: 'sub', filter: COMPUTER_FILTER, attributes: [...attributes, 'sAMAccountName'], binaryAttributes });
     const clear = new Set<string>();
     if (clearName) {
       // presence only: the value (a password) is never requested
       for (const e of await dir.searchAll({ base: ou, scope: 'sub', filter: `(&${COMPUTER_FILTER}(${clearName}=*))`, attributes: ['1.1'] })) clear.add(dnKey(e.dn));
     }
-    for (const e of entries) {
-      const key = dnKey(e.dn);
-      if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
-      const f = decodeComputer(e, schema);
-      const histName = schema.encryptedPasswordHistory?.name;
-      const encName = schema.encryptedPassword?.name;
-      const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer) : [];
-      const encrypted = encName ? firstBinary(e, encName) : undefined;
-      const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);
-      const expiries = [f.windowsExpires, f.legacyExpires].filter((d): d is Date => !!d).map((d) => d.getTime());
-      out.set(key, {
-        dn: f.dn,
-        name: f.name,
-        build: buildOf(f.operatingSystemVersion),
-        windows: /windows/i.test(f.operatingSystem ?? ''),
-        enabled: (f.userAccountControl & 2) === 0,
-        stale: lastSeen > 0 && now.getTime() - lastSeen > STALE_DAYS * DAY_MS,
-        writes: {
-          ...(f.windowsClearWritten ? { clear: f.windowsClearWritten.at } : {}),
-          ...(f.windowsEncryptedWritten ? { encrypted: f.windowsEncryptedWritten.at } : {}),
-          ...(f.legacyPasswordWritten ? { legacy: f.legacyPasswordWritten.at } : {}),
-        },
-        clearPresent: clear.has(key),
-        ...(encrypted ? { encrypted } : {}),
-        history,
-        ...(expiries.length ? { expiresAt: new Date(Math.max(...expiries)) } : {}),
-      });
+    for await (const page of dir.searchPages({ base: ou, scope: 'sub', filter: COMPUTER_FILTER, attributes: [...attributes, 'sAMAccountName'], binaryAttributes })) {
+      for (const e of page) {
+        const key = dnKey(e.dn);
+        if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
+        const f = decodeComputer(e, schema);
+        const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map((b) => Buffer.from(b)) : [];
+        const current = encName ? firstBinary(e, encName) : undefined;
+        const encrypted = current ? Buffer.from(current) : undefined;
+        const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);
+        const expiries = [f.windowsExpires, f.legacyExpires].filter((d): d is Date => !!d).map((d) => d.getTime());
+        out.set(key, {
+          dn: f.dn,
+          name: f.name,
+          build: buildOf(f.operatingSystemVersion),
+          windows: /windows/i.test(f.operatingSystem ?? ''),
+          enabled: (f.userAccountControl & 2) === 0,
+          stale: lastSeen > 0 && now.getTime() - lastSeen > STALE_DAYS * DAY_MS,
+          writes: {
+            ...(f.windowsClearWritten ? { clear: f.windowsClearWritten.at } : {}),
+            ...(f.windowsEncryptedWritten ? { encrypted: f.windowsEncryptedWritten.at } : {}),
+            ...(f.legacyPasswordWritten ? { legacy: f.legacyPasswordWritten.at } : {}),
+          },
+          clearPresent: clear.has(key),
+          ...(encrypted ? { encrypted } : {}),
+          history,
+          ...(expiries.length ? { expiresAt: new Date(Math.max(...expiries)) } : {}),
+        });
+      }
     }
   }
   return [...out.values()];

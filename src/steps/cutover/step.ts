@@ -25,14 +25,24 @@ import type { PlannedStep, Step, StepContext } from '../step.js';
 import { cutoverOptions, type CutoverOptions } from './options.js';
 import { wavePreflight } from './preflight.js';
 import { centralStore, readSelfCoverage } from './read-self.js';
-import { readWaveComputers, readWaveGpo } from './read-state.js';
-import { startWaveEdit } from './start-wave.js';
-import { cutoverReport, cutoverText, statusLines, waveJson, type CutoverData, type WaveStatus } from './text.js';
+import { readWaveComputers, readWaveGpo, type WaveGpoState } from './read-state.js';
+import { planSecurityFilter, securityFilterNotes } from './security-filter.js';
+import { resolveWaveMembers, type WaveMembers } from './wave-members.js';
+import { policyEntries, startWaveEdit } from './start-wave.js';
+import { readGpoReach } from './gpo-reach.js';
+import { transitionFindings } from './transition.js';
+import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
+import { checkWavePayloads } from './payload-check.js';
+import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
-import { resolveWaves } from './waves.js';
+import { resolveWaves, withMembers } from './waves.js';
+import { cutoverWizardForm } from './wizard.js';
 
-/** The options the step runs with: the playbook's, plus where SYSVOL is (a connection setting, never a playbook key). */
-export type CutoverStepOptions = CutoverOptions & { sysvol?: string; /** Only where the waves stand: no preflight, no plan (--status). */ status?: boolean };
+/**
+ * The options the step runs with: the playbook's, plus --status. Where SYSVOL is comes from
+ * StepContext.sysvol (a connection setting: --sysvol, the profile, the playbook's connection).
+ */
+export type CutoverStepOptions = CutoverOptions & { /** Only where the waves stand: no preflight, no plan (--status). */ status?: boolean };
 
 const SCHEMA_VERSION = 1;
 
@@ -45,11 +55,21 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
   const facts = ctx.facts;
   if (!dir || !facts) throw new Error('cutover needs a live directory');
   const now = ctx.now();
+  const sysvol = ctx.sysvol;
   const findings: Finding[] = [];
   const root = await dir.rootDse();
   const { guids, schema } = await resolveLapsGuids(dir, root.schemaNamingContext, root.configurationNamingContext, COMPUTER_CLASS_GUID);
   const windowsLapsSchema = !!(schema.password && schema.encryptedPassword && schema.expiration);
-  const waves = resolveWaves(o.waves, ctx.target.baseDn);
+  // group and computer-list waves: members, filter trustees and link targets read from the directory
+  const membership = new Map<string, WaveMembers>();
+  const waves = await Promise.all(
+    resolveWaves(o.waves, ctx.target.baseDn).map(async (w) => {
+      if (w.ous.length) return w;
+      const m = await resolveWaveMembers(dir, ctx.target.baseDn, facts.domainDn, w);
+      membership.set(w.name, m);
+      return withMembers(w, m.members.map((x) => x.dn), m.linkTargets);
+    }),
+  );
   const encrypted = encryptedPolicy(o);
   const principalName = o.policy.encryption.principal;
   const principal = encrypted && principalName ? { name: principalName, ...(await resolvePrincipalName(dir, { domainDn: facts.domainDn, dnsDomain: facts.dnsDomain, netbiosDomain: facts.netbiosDomain }, principalName)) } : undefined;
@@ -63,13 +83,15 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
 
   for (const [i, wave] of waves.entries()) {
     ctx.progress({ step: 'cutover', phase: `reading wave ${wave.name}` });
-    if (!wave.ous.length) {
-      findings.push({ code: 'CUTOVER_WAVE_KIND_NOT_BUILT', severity: 'blocker', object: wave.name, message: `wave ${wave.name}: waves given by group or computer list (GPO security filtering) are not built yet.`, advice: 'Give the wave as OUs for now.' });
-      next = { wave: wave.name, action: 'blocked', why: ['group and computer-list waves are not built yet'] };
-      break;
-    }
-    const gpoState = await readWaveGpo(dir, facts.domainDn, wave);
+    const members = membership.get(wave.name);
+    let gpoState = await readWaveGpo(dir, facts.domainDn, wave);
+    // a filtered wave has started only once its GPO's security filter is in place as well
+    const filter = members && gpoState.gpo ? await planSecurityFilter(dir, { dn: gpoState.gpo.dn, name: wave.gpo }, members.trustees, facts.domainSid, wave.name) : undefined;
+    if (filter?.draft && gpoState.startedAt) gpoState = notStarted(gpoState);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
+    // decrypted on worker threads while the descriptors are read (settled before the verdicts)
+    const payloadCheck = gpoState.startedAt && encrypted ? checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name) : Promise.resolve([]);
+    payloadCheck.catch(() => undefined);
     const self = new Map<string, SelfCoverage>();
     for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid)) self.set(k, v);
     for (const c of computers) {
@@ -77,7 +99,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
     }
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
+    findings.push(...(await payloadCheck));
     const verdicts = computers.map((c) => verifyComputer(c, x));
+    findings.push(...verdictFindings(wave.name, verdicts));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
@@ -96,6 +120,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       const under = computers.filter((c) => isUnder(c.dn, ou)).map((c) => self.get(dnKey(c.dn))).filter((v): v is SelfCoverage => !!v);
       return { ou, write: under.every((v) => v.windows), propertySetRead: under.every((v) => v.readEncrypted) };
     });
+    const reach = await readGpoReach(dir, { domainDn: facts.domainDn, dnsDomain: facts.dnsDomain, sysvol, computers: computers.map((c) => c.dn), waveGpo: gpoState.gpo?.guid, wanted: decodeLapsSettings(policyEntries(o.policy)).windowsLaps });
     const pf = wavePreflight({
       wave: { name: wave.name, index: i, gpo: wave.gpo },
       policy: o.policy,
@@ -106,20 +131,24 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       ...(principal ? { principal } : {}),
       builds: expectedBuilds,
       gpoExists: !!gpoState.gpo,
-      otherLapsGpos: [],
+      otherLapsGpos: reach.others,
+      unreadGpos: reach.unread,
       ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
-      ...(o.sysvol ? { centralStore: centralStore(o.sysvol, facts.dnsDomain)! } : {}),
+      ...(sysvol ? { centralStore: centralStore(sysvol, facts.dnsDomain)! } : {}),
     });
-    findings.push(...pf.findings);
-    findings.push({ code: 'CUTOVER_PREFLIGHT_PARTIAL', severity: 'warning', object: wave.name, message: `wave ${wave.name}: other Windows LAPS GPOs reaching these computers are not checked yet.`, advice: 'Check in GPMC (Group Policy Results) that no other GPO sets Windows LAPS values for these OUs.' });
-    if (pf.blocked) {
-      next = { wave: wave.name, action: 'blocked', why: pf.findings.filter((f) => f.severity === 'blocker').map((f) => f.code) };
+    const legacy = transitionFindings({ wave: wave.name, transition: o.transition, administratorAccountName: o.policy.administratorAccountName, legacyGpos: reach.legacy, computers, sysvolRead: !!sysvol });
+    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? []), ...legacy];
+    findings.push(...waveFindings);
+    if (hasBlockers(waveFindings)) {
+      next = { wave: wave.name, action: 'blocked', why: waveFindings.filter((f) => f.severity === 'blocker').map((f) => f.code) };
       break;
     }
-    const snapshot = await readGpo(dir, { domainDn: facts.domainDn, gpo: wave.gpo, ...(o.sysvol ? { sysvol: o.sysvol } : {}) });
+    const snapshot = await readGpo(dir, { domainDn: facts.domainDn, gpo: wave.gpo, ...(sysvol ? { sysvol } : {}) });
     const edit = await planGpoEdit(dir, snapshot, startWaveEdit(wave.name, wave.ous, o.policy));
-    changes = createPlan('cutover', edit.drafts, { createdAt: now });
-    next = { wave: wave.name, action: 'start', why: edit.notes };
+    // the filter first: a part-way apply never links an unfiltered GPO
+    changes = createPlan('cutover', [...(filter?.draft ? [filter.draft] : []), ...edit.drafts], { createdAt: now });
+    const filterNotes = members && filter ? securityFilterNotes(wave.gpo, members.trustees, wave.group !== undefined ? 'group' : 'computers', filter.changes) : [];
+    next = { wave: wave.name, action: 'start', why: [...filterNotes, ...edit.notes] };
     break;
   }
   const data: CutoverData = { waves: statuses.map(waveJson), next, principalSid: principalSid ?? null };
@@ -131,6 +160,15 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     report: () => cutoverReport(result, statuses),
     json: () => ({ ...result, plan: planToJson(changes) }),
   };
+}
+
+function notStarted(g: WaveGpoState): WaveGpoState {
+  const { startedAt: _, ...rest } = g;
+  return rest;
+}
+
+function filterBlockers(wave: string, gpo: string, problems: readonly string[]): Finding[] {
+  return problems.map((p) => ({ code: 'CUTOVER_SECURITY_FILTER_BLOCKED', severity: 'blocker' as const, object: gpo, message: `wave ${wave}: the security filter of "${gpo}" cannot hold: ${p}.`, advice: 'Fix the GPO\'s delegation in GPMC (Delegation tab, Advanced), then rerun the cutover.' }));
 }
 
 async function kdsFacts(ctx: StepContext, configDn: string, now: Date): Promise<{ state: 'usable' | 'not-yet-effective' | 'missing' | 'unreadable'; usableFrom: string | null }> {
@@ -148,6 +186,7 @@ export const cutoverStep: Step<CutoverStepOptions, CutoverData> = {
   name: 'cutover',
   title: 'Cutover to Windows LAPS',
   options: cutoverOptions,
+  wizardForm: cutoverWizardForm,
   nothingToChange: 'Nothing to change: no wave is ready to start (see the wave status above).',
   plan: planCutover,
   async verify(ctx, _p, o) {

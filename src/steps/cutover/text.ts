@@ -5,8 +5,9 @@
  */
 import { renderPlan, type Plan } from '../../journal/index.js';
 import type { ReportModel } from '../../report/model.js';
-import type { StepResult } from '../../model/step-result.js';
+import type { Finding, StepResult } from '../../model/step-result.js';
 import type { WaveGpoState } from './read-state.js';
+import { cutoverReportModel, sidLabel } from './report.js';
 import { COMPUTER_STATES, type ComputerVerdict, type GateVerdict, type StateCounts } from './verify.js';
 import type { ResolvedWave } from './waves.js';
 
@@ -26,7 +27,7 @@ export interface WaveJson {
   startedAt: string | null;
   counts: StateCounts;
   gate: { met: boolean; verifiedPercent: number; expected: number; failures: number; soakEndsAt: string | null; unmet: string[]; minVerifiedPercent: number; maxFailures: number; soakDays: number };
-  computers: Array<{ name: string; dn: string; state: string; reasons: string[]; leftBehind: string | null }>;
+  computers: Array<{ name: string; dn: string; state: string; reasons: string[]; leftBehind: string | null; payload: ComputerVerdict['payload'] | null }>;
   drift: ComputerVerdict['drift'];
 }
 
@@ -46,7 +47,7 @@ export function waveJson(s: WaveStatus): WaveJson {
     startedAt: s.gpo.startedAt?.toISOString() ?? null,
     counts: s.counts,
     gate: { ...s.gate, soakEndsAt: s.gate.soakEndsAt?.toISOString() ?? null, ...s.wave.gates },
-    computers: s.verdicts.map((v) => ({ name: v.name, dn: v.dn, state: v.state, reasons: v.reasons, leftBehind: v.leftBehind ?? null })),
+    computers: s.verdicts.map((v) => ({ name: v.name, dn: v.dn, state: v.state, reasons: v.reasons, leftBehind: v.leftBehind ?? null, payload: v.payload ?? null })),
     drift: s.verdicts.flatMap((v) => v.drift),
   };
 }
@@ -60,6 +61,8 @@ export function statusLines(statuses: readonly WaveStatus[]): string[] {
     out.push(`  ${COMPUTER_STATES.map((k) => `${k} ${s.counts[k]}`).join(', ')}`);
     const g = s.wave.gates;
     out.push(`  gate (${g.minVerifiedPercent}% verified, at most ${g.maxFailures} failed/stuck, ${g.soakDays} soak days): ${s.gate.met ? 'met' : `not met: ${s.gate.unmet.join('; ')}`}`);
+    const payloads = s.verdicts.filter((v) => v.payload);
+    if (payloads.length) out.push(`  payload check: ${(['ok', 'failed', 'not-checked'] as const).map((k) => `${k} ${payloads.filter((v) => v.payload === k).length}`).join(', ')}`);
     for (const v of s.verdicts.filter((x) => x.state === 'failed' || x.state === 'stuck').slice(0, 20)) out.push(`  ${v.state} ${v.name}: ${v.reasons.join('; ')}`);
   }
   return out;
@@ -76,23 +79,30 @@ export function cutoverText(result: StepResult<CutoverData>, statuses: readonly 
   return lines;
 }
 
+/** The report model (report.ts). */
 export function cutoverReport(result: StepResult<CutoverData>, statuses: readonly WaveStatus[]): ReportModel {
-  const rows = statuses.flatMap((s) => s.verdicts.map((v) => ({ wave: s.wave.name, computer: v.name, dn: v.dn, state: v.state, reasons: v.reasons.join('; ') })));
-  const drift = statuses.flatMap((s) => s.verdicts.flatMap((v) => v.drift.map((d) => ({ wave: s.wave.name, ...d }))));
-  return {
-    step: 'cutover',
-    title: 'Cutover to Windows LAPS',
-    generatedAt: result.generatedAt,
-    toolVersion: result.tool.version,
-    target: result.target,
-    headline: statuses.map((s) => ({ label: `Wave ${s.wave.name}`, value: `${s.counts.verified} verified`, tone: s.gate.met ? ('good' as const) : ('warn' as const), detail: `${s.gate.expected} expected to migrate; gate ${s.gate.met ? 'met' : 'not met'}` })),
-    charts: [{ kind: 'stacked-bar', id: 'wave-states', title: 'Computers per state, by wave', series: COMPUTER_STATES.map((k) => ({ label: k })), bars: statuses.map((s) => ({ label: s.wave.name, values: COMPUTER_STATES.map((k) => s.counts[k]) })) }],
-    tables: [
-      { id: 'computers', title: 'Computers by wave and state', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'state', label: 'State' }, { key: 'reasons', label: 'Why' }, { key: 'dn', label: 'DN' }], rows, csvFile: 'computers.csv' },
-      { id: 'drift', title: 'History / principal drift', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'kind', label: 'Kind' }, { key: 'detail', label: 'Detail' }], rows: drift, csvFile: 'drift.csv' },
-    ],
-    findings: result.findings,
-    notes: ['A wave starts when its GPO is linked (enabled) on all its OUs; its start is the later of the last gPLink write on those OUs and the last settings write of the GPO (replication metadata), so an unrelated link edit on the same OU moves it later (conservative).'],
-    json: result,
-  };
+  return cutoverReportModel(result, statuses);
+}
+
+/** The most frequent reasons of some verdicts, "reason (count)", for a finding's evidence. */
+function topReasons(verdicts: readonly ComputerVerdict[], n = 3): string {
+  const counts = new Map<string, number>();
+  for (const v of verdicts) for (const r of v.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([r, c]) => `${r} (${c})`).join('; ');
+}
+
+/** Findings for what the verdicts of one wave show: failed and stuck computers (warnings), drift (info). */
+export function verdictFindings(wave: string, verdicts: readonly ComputerVerdict[]): Finding[] {
+  const out: Finding[] = [];
+  const failed = verdicts.filter((v) => v.state === 'failed');
+  const stuck = verdicts.filter((v) => v.state === 'stuck');
+  const names = (vs: readonly ComputerVerdict[]) => `${vs.slice(0, 5).map((v) => v.name).join(', ')}${vs.length > 5 ? ', ...' : ''}`;
+  if (failed.length) out.push({ code: 'CUTOVER_COMPUTERS_FAILED', severity: 'warning', object: wave, message: `wave ${wave}: ${failed.length} computer(s) failed (${names(failed)}).`, evidence: topReasons(failed), advice: 'See "Why computers failed or are stuck" in the report; fix the cause (e.g. the SELF permission with the permissions step) and rerun. Failed computers count against the gate\'s maxFailures.' });
+  if (stuck.length) out.push({ code: 'CUTOVER_COMPUTERS_STUCK', severity: 'warning', object: wave, message: `wave ${wave}: ${stuck.length} computer(s) wrote nothing past their expiry plus the grace (${names(stuck)}).`, evidence: topReasons(stuck), advice: 'Check that they are online and get the GPO (gpresult /r; events 10003-10005 in the LAPS log); stuck computers count against maxFailures.' });
+  const drift = verdicts.filter((v) => v.drift.some((d) => d.kind === 'history-principal' || d.kind === 'current-principal'));
+  if (drift.length) {
+    const sids = [...new Set(drift.flatMap((v) => v.drift.filter((d) => d.kind === 'history-principal' || d.kind === 'current-principal').flatMap((d) => d.detail.split(' '))))].sort();
+    out.push({ code: 'CUTOVER_PRINCIPAL_DRIFT', severity: 'info', object: wave, message: `wave ${wave}: ${drift.length} computer(s) hold passwords encrypted to another principal (${names(drift)}).`, evidence: `encrypted to ${sids.map(sidLabel).join(', ')}`, advice: 'Members of the new principal cannot read those passwords; the history entries age out as the devices rotate. Keep the old principal\'s members until then if they may need them.' });
+  }
+  return out;
 }

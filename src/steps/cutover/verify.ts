@@ -78,6 +78,12 @@ export interface ComputerVerdict {
   reasons: string[];
   leftBehind?: LeftBehindReason;
   drift: Drift[];
+  /**
+   * The payload check of a computer that wrote its encrypted password since the wave started:
+   * `ok` (decrypts, well formed, the configured account), `failed`, or `not-checked` (the bound
+   * account cannot read the KDS root key). Absent for the others.
+   */
+  payload?: 'ok' | 'failed' | 'not-checked';
 }
 
 const DAY_MS = 86_400_000;
@@ -149,11 +155,17 @@ function encryptionProblems(c: WaveComputer, x: WaveExpectation, drift: Drift[])
   }
   // history to an old principal is drift, not a failure: it will not decrypt for the new readers
   if (historySids.size) drift.push({ computer: c.name, kind: 'history-principal', detail: [...historySids].sort().join(' ') });
-  if (c.decrypted && !c.decrypted.ok) problems.push(`the current blob does not decrypt: ${c.decrypted.error}`);
+  if (c.decrypted && !c.decrypted.ok) problems.push(`the current encrypted password fails the payload check: ${c.decrypted.error}`);
   if (c.decrypted?.ok && x.accountName !== '' && c.decrypted.accountName.toLowerCase() !== x.accountName.toLowerCase()) {
     problems.push(`the password is for account "${c.decrypted.accountName}", the policy manages "${x.accountName}"`);
   }
   return problems;
+}
+
+function payloadState(c: WaveComputer, x: WaveExpectation): NonNullable<ComputerVerdict['payload']> {
+  if (!c.decrypted) return 'not-checked';
+  if (!c.decrypted.ok) return 'failed';
+  return x.accountName === '' || c.decrypted.accountName.toLowerCase() === x.accountName.toLowerCase() ? 'ok' : 'failed';
 }
 
 export function verifyComputer(c: WaveComputer, x: WaveExpectation): ComputerVerdict {
@@ -168,7 +180,9 @@ export function verifyComputer(c: WaveComputer, x: WaveExpectation): ComputerVer
   if (since(native, start) && after(native, c.writes.legacy)) {
     const problems = x.encryption ? encryptionProblems(c, x, drift) : c.clearPresent ? [] : ['msLAPS-Password is absent although it was written since the wave started'];
     if (!x.encryption && c.decrypted?.ok === false) problems.push(`the password does not read back: ${c.decrypted.error}`);
-    return { ...base, state: problems.length ? 'failed' : 'verified', reasons: problems, drift };
+    const verdict: ComputerVerdict = { ...base, state: problems.length ? 'failed' : 'verified', reasons: problems, drift };
+    if (x.encryption && c.encrypted) verdict.payload = payloadState(c, x);
+    return verdict;
   }
   const reasons: string[] = [];
   if (since(other, start)) {

@@ -11,8 +11,14 @@ import type { WaveOptions } from './options.js';
 export interface ResolvedWave {
   index: number;
   name: string;
-  /** Absolute OU DNs (subtrees), when the wave is given by OUs. */
+  /**
+   * Absolute OU DNs (subtrees), when the wave is given by OUs. For a group or computer-list wave
+   * whose membership has been read (wave-members.ts, withMembers): the containers its GPO is
+   * linked to, and `members` decides who is in the wave.
+   */
   ous: string[];
+  /** DN keys of the computers of a group or computer-list wave, once read from the directory. */
+  members?: ReadonlySet<string>;
   /** The group (a DN or a name) whose members form the wave. */
   group?: string;
   /** Lower-case names (without $) and DN keys of the listed computers. */
@@ -65,10 +71,16 @@ function groupMatches(group: string, memberOf: readonly string[]): boolean {
 }
 
 export function waveContains(w: ResolvedWave, c: WaveCandidate): boolean {
+  if (w.members) return w.members.has(dnKey(c.dn));
   if (w.ous.length) return w.ous.some((ou) => isUnder(c.dn, ou));
   if (w.computers) return w.computers.has(dnKey(c.dn)) || (!!c.name && w.computers.has(c.name.toLowerCase().replace(/\$$/, '')));
   if (w.group !== undefined) return groupMatches(w.group, c.groups ?? []);
   return false;
+}
+
+/** A group or computer-list wave with its membership read: `ous` become the link targets. */
+export function withMembers(w: ResolvedWave, memberDns: readonly string[], linkTargets: readonly string[]): ResolvedWave {
+  return { ...w, ous: [...linkTargets], members: new Set(memberDns.map(dnKey)) };
 }
 
 /** The first wave, in playbook order, that contains the computer (undefined: in no wave). */

@@ -19,6 +19,8 @@ import type { ScopeOfManagement } from '../../laps/gpo-links.js';
 import { InputError } from '../../errors.js';
 import { readGpos, readScopesOfManagement } from '../inventory.js';
 import { runPermissions } from '../permissions.js';
+import { lapsWriteTimes } from '../legacy-dependents.js';
+import { dependsOnLegacy } from '../../laps/legacy-dependence.js';
 import type { TargetInfo } from '../../model/step-result.js';
 import type { MonitorComputer } from './monitoring.js';
 import { policyFacts, type LapsGpo, type PolicyFacts, type Tri } from './policy.js';
@@ -130,6 +132,7 @@ export async function readEmulationFacts(dir: Directory, o: ReadOptions): Promis
       if (!policy) policyOf.set(dnKey(container), (policy = policyFacts(chainOf(container, domainDn, soms), gpoMap)));
       const uac = Number(firstString(e, 'userAccountControl') ?? 0);
       const meta = firstBuffer(e, 'replPropertyMetaData');
+      const writes = lapsWriteTimes(meta, schema);
       let legacyWrite: MonitorComputer['legacyWrite'];
       if (meta && legacyAttid !== undefined) {
         try {
@@ -151,6 +154,7 @@ export async function readEmulationFacts(dir: Directory, o: ReadOptions): Promis
         os: classifyOs(firstString(e, 'operatingSystem'), firstString(e, 'operatingSystemVersion')),
         legacySelf: self,
         legacyManaged: !!legacyExpires || !!legacyWrite,
+        legacyDependent: dependsOnLegacy({ legacyExpirationPresent: !!legacyExpires, legacyWrittenAt: writes.legacy, nativeWrittenAt: writes.native }),
         windowsManaged: !!(winExp && firstString(e, winExp)),
         policy,
         ageDays: policy.legacy?.passwordAgeDays ?? 30,

@@ -24,6 +24,8 @@ export interface ReadinessComputer {
   legacyManaged: boolean;
   /** Holds a Windows LAPS expiration time. */
   windowsManaged: boolean;
+  /** Still on legacy by the directory's rule (laps/legacy-dependence.ts); default: legacyManaged. */
+  legacyDependent?: boolean;
   policy: PolicyFacts;
 }
 
@@ -142,7 +144,7 @@ export function assessReadiness(input: ReadinessInput): ReadinessResult {
     if (!ou) ous.set(key, (ou = { container, path: path(container), computers: 0, counts: emptyCounts(), grant: false, windowsOnly: true }));
     ou.computers++;
     ou.counts[verdict]++;
-    if (!(c.windowsManaged && !c.legacyManaged)) ou.windowsOnly = false;
+    if (!(c.windowsManaged && !(c.legacyDependent ?? c.legacyManaged))) ou.windowsOnly = false;
     totals[verdict]++;
     computers.push({ dn: c.dn, name: c.name, container, containerPath: ou.path, verdict, conditions: k, reasons: verdict === 'ready' ? [] : reasonsOf(c, k) });
   }

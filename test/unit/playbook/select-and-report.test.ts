@@ -26,9 +26,9 @@ describe('step selection', () => {
     expect(() => selectSteps(pb, { step: 'schema', from: 'schema' })).toThrow(InputError);
   });
 
-  it('refuses steps that are not built yet, unless they are left out', () => {
-    expect(() => selectSteps(withCleanup, {})).toThrow(/step cleanup is not available yet/);
-    expect(() => selectSteps(withCleanup, { from: 'cleanup' })).toThrow(/step cleanup is not available yet/);
+  it('every step is built: a whole playbook runs, --from cleanup runs cleanup alone', () => {
+    expect(selectSteps(withCleanup, {}).run.map((s) => s.name)).toEqual(['inventory', 'schema', 'permissions', 'emulation', 'cutover', 'cleanup']);
+    expect(selectSteps(withCleanup, { from: 'cleanup' }).run.map((s) => s.name)).toEqual(['cleanup']);
     expect(selectSteps(full, { from: 'cutover' }).run.map((s) => s.name)).toEqual(['cutover']);
     expect(selectSteps(full, { step: 'permissions' }).run.map((s) => s.name)).toEqual(['permissions']);
   });

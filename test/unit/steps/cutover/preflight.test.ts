@@ -69,9 +69,16 @@ describe('wavePreflight', () => {
 
   it('the GPO must exist; another Windows LAPS GPO with other settings blocks, one with the same does not', () => {
     expect(codes(ready({ gpoExists: false }))).toEqual(['CUTOVER_GPO_MISSING']);
-    const other = { name: 'Old LAPS', guid: '{1}', computers: 4 };
-    expect(codes(ready({ otherLapsGpos: [{ ...other, differs: ['PasswordLength 20 vs 14'] }] }))).toEqual(['CUTOVER_CONFLICTING_GPO']);
-    expect(codes(ready({ otherLapsGpos: [{ ...other, differs: [] }] }))).toEqual([]);
+    const other = { name: 'Old LAPS', guid: '{1}', computers: 4, linkedAt: ['OU=Workstations,DC=lab'] };
+    const conflict = wavePreflight(ready({ otherLapsGpos: [{ ...other, differs: ['PasswordLength=20 (playbook: 14)'] }] }));
+    expect(conflict.findings.map((f) => f.code)).toEqual(['CUTOVER_CONFLICTING_GPO']);
+    // names the GPO, where it is linked and the differing value
+    expect(conflict.findings[0]!.message).toMatch(/"Old LAPS", linked on OU=Workstations,DC=lab.*PasswordLength=20 \(playbook: 14\)/);
+    expect(conflict.blocked).toBe(true);
+    const same = wavePreflight(ready({ otherLapsGpos: [{ ...other, differs: [] }] }));
+    expect(same).toMatchObject({ blocked: false, findings: [{ code: 'CUTOVER_OTHER_GPO_SAME', severity: 'info' }] });
+    const unread = wavePreflight(ready({ unreadGpos: ['Old LAPS {1}: no SYSVOL given'] }));
+    expect(unread).toMatchObject({ blocked: false, findings: [{ code: 'CUTOVER_GPO_REACH_UNKNOWN', severity: 'warning' }] });
   });
 
   it("the previous wave's gate must be met", () => {

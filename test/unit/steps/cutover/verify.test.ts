@@ -92,7 +92,7 @@ describe('verifyComputer', () => {
 
   it('a failed decryption is a failure', () => {
     const v = verifyComputer(pc({ writes: { encrypted: later(10) }, encrypted: blob(ADMINS), decrypted: { ok: false, error: 'root key not found' } }), expect1);
-    expect(v).toMatchObject({ state: 'failed', reasons: ['the current blob does not decrypt: root key not found'] });
+    expect(v).toMatchObject({ state: 'failed', reasons: ['the current encrypted password fails the payload check: root key not found'] });
   });
 
   it('clear-text policy: verified on msLAPS-Password written after the start', () => {

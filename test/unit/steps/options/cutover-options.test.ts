@@ -131,8 +131,9 @@ describe('cutover, emulation and cleanup options', () => {
     expect(cleanupOptions.parse({})).toEqual({ clearLegacyPasswords: true, removeLegacyDelegations: true, unlinkLegacyGpos: true, removeClearTextWindowsLaps: false });
   });
 
-  it('the registry lists all six steps in order; step 6 is not built yet', () => {
+  it('the registry lists all six steps in order, every one built, every one offered by the wizard', () => {
     expect(STEPS.map((s) => s.name)).toEqual(['inventory', 'schema', 'permissions', 'emulation', 'cutover', 'cleanup']);
-    expect(STEPS.filter((s) => !s.load).map((s) => s.name)).toEqual(['cleanup']);
+    expect(STEPS.filter((s) => !s.load).map((s) => s.name)).toEqual([]);
+    expect(STEPS.filter((s) => s.wizard === false).map((s) => s.name)).toEqual([]);
   });
 });
