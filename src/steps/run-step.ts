@@ -112,6 +112,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   if (!planned) {
     ctx.progress({ step: step.name, phase: 'planning' });
     planned = await step.plan(ctx, options);
+    performance.mark('laps-migrate:planned');
     print(planned.text());
   }
   const blockers = hasBlockingFindings(planned);
@@ -123,6 +124,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
     const report = final.report();
     ctx.progress({ step: step.name, phase: 'writing the report' });
     const written = await writeReport(report, { outDir: run.outDir, now: ctx.now() });
+    performance.mark('laps-migrate:report-written');
     print([...(extra.tail ?? []), `Report: ${written.dir}/report.html${csvNote(report)}`]);
     const json: Record<string, unknown> = {
       ...shown.json(),
