@@ -44,6 +44,11 @@ function describeRound(state, round, phase) {
     say(`      wave ${w.name}: ${status}${w.startedAt && w.gate.met ? ' (gate met)' : ''}`);
   }
   if (state.waiting) say(`      cutover waits: ${state.waiting}`);
+  for (const r of state.restarted ?? []) {
+    say(`      wave ${r.wave}: its start moved from ${r.from} to ${r.to}: cleanup unlinked the legacy GPO from one of its OUs,`);
+    say(`      and the cutover dates a wave by the last gPLink write on its OUs, so its ${r.computers.length} computers count as pending`);
+    say('      until they rotate again (at their next expiry). The demo has them rotate now (as Reset-LapsPassword would).');
+  }
 }
 
 // 1. A fresh lab, whatever was there before
@@ -86,6 +91,10 @@ const first = await driveMigration({
 });
 let cycles = first.cycles;
 let result = first;
+if (!first.complete && !first.state.soakingWave) {
+  process.stderr.write(`\nThe migration stopped before the pilot's soak (${first.cycles} simulator cycles): see ${log} and the reports in ${out}\n`);
+  process.exit(1);
+}
 if (!first.complete) {
   // 3. The same playbook without the soak
   const copy = join(dir, 'pilot-then-broad-no-soak.yaml');

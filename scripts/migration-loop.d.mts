@@ -49,6 +49,15 @@ export interface Standing {
   waiting: string | undefined;
   soakingWave: string | undefined;
   complete: boolean;
+  /** Waves whose start moved later after their computers were verified (see restartedWaves). */
+  restarted: Restart[];
+}
+
+export interface Restart {
+  wave: string;
+  from: string;
+  to: string;
+  computers: string[];
 }
 
 export interface CycleResult {
@@ -68,6 +77,7 @@ export interface DriveOptions {
   runArgs?: string[];
   maxCycles?: number;
   perStep?: boolean;
+  verified?: Map<string, string | null>;
   log?: string;
   stopWhen?: (state: Standing) => boolean;
   afterStep?: (step: StepRunResult, round: number) => void | Promise<void>;
@@ -89,4 +99,5 @@ export function builtSteps(): Promise<string[]>;
 export function rehearsalPlaybook(source: string, target: string, options: { soakDays?: number; built: string[] }): { steps: string[]; missing: string[]; changed: string[] };
 export function playbookSteps(file: string): string[];
 export function standing(stepResults: StepRunResult[], listed: string[]): Standing;
+export function restartedWaves(waves: WaveState[], verified: Map<string, string | null>): Restart[];
 export function driveMigration(options: DriveOptions): Promise<DriveResult>;

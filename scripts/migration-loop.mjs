@@ -90,15 +90,43 @@ export function standing(stepResults, listed) {
 }
 
 /**
+ * Waves whose start moved later after their computers were verified, with the computers now back
+ * to pending. The cutover dates a wave's start by the last gPLink write on its OUs (conservative,
+ * README "cutover"), so cleanup unlinking a legacy GPO from a wave's OU restarts the wave: its
+ * computers count as pending until they rotate again. Updates `verified` (dn -> wave start).
+ */
+export function restartedWaves(waves, verified) {
+  const restarted = [];
+  for (const w of waves) {
+    const back = [];
+    let from;
+    for (const c of w.computers) {
+      const key = c.dn.toLowerCase();
+      const before = verified.get(key);
+      if (c.state === 'verified') verified.set(key, w.startedAt);
+      else if (before && c.state === 'pending' && w.startedAt && before && w.startedAt > before) {
+        back.push(c.name);
+        from = before;
+      }
+    }
+    if (back.length) restarted.push({ wave: w.name, from, to: w.startedAt, computers: back });
+  }
+  return restarted;
+}
+
+/**
  * The loop. Options: playbook, labDir, out (report folder), env (XDG folders), runArgs (more
  * `run` flags, e.g. --profile), maxCycles,
  * perStep (one `run --step NAME` per step, so hooks see every step; else one `run` per round),
- * stopWhen(state) (stop early, e.g. when the cutover waits for a soak), log (file for the CLI's
+ * stopWhen(state) (stop early, e.g. when the cutover waits for a soak), verified (a Map kept
+ * across calls: computers verified so far), log (file for the CLI's
  * own output), hooks: afterStep(stepResult, round), afterRound(state, round), afterCycle(cycle, round).
  * Resolves { complete, rounds, cycles, lastRun, state, stepsRun }. Throws when a step fails.
  */
 export async function driveMigration(o) {
   const listed = playbookSteps(o.playbook);
+  // computers the cutover verified, and their wave's start then (to tell a restarted wave)
+  const verified = o.verified ?? new Map();
   const common = ['--playbook', o.playbook, '--apply', '--yes', '--confirm-irreversible', '--out', o.out, '--json', ...(o.runArgs ?? [])];
   let cycles = 0;
   let stepsRun = 0;
@@ -122,10 +150,13 @@ export async function driveMigration(o) {
       }
     }
     const state = standing(results, listed);
+    state.restarted = restartedWaves(state.waves, verified);
     if (o.afterRound) await o.afterRound(state, round, lastRun);
     if (state.complete || (o.stopWhen && o.stopWhen(state))) return { complete: state.complete, rounds: round, cycles, lastRun, state, stepsRun };
     if (cycles >= (o.maxCycles ?? 8)) return { complete: false, rounds: round, cycles, lastRun, state, stepsRun };
-    const sim = await runCli(['lab', 'simulate', '--dir', o.labDir, '--cycles', '1', '--json'], { env: o.env, log: o.log });
+    // a restarted wave's computers would rotate at their next expiry (weeks): the rehearsal rotates them now
+    const force = state.restarted.flatMap((r) => r.computers).flatMap((n) => ['--device', n]);
+    const sim = await runCli(['lab', 'simulate', '--dir', o.labDir, '--cycles', '1', '--json', ...(force.length ? ['--force-rotate', ...force] : [])], { env: o.env, log: o.log });
     if (sim.code !== 0) throw new Error(`lab simulate exited ${sim.code}: ${sim.stderr.slice(-800)}`);
     cycles++;
     if (o.afterCycle) await o.afterCycle(JSON.parse(sim.stdout)[0], round);

@@ -149,22 +149,32 @@ function safeClear(json: string): string | undefined {
 
 /**
  * Progress never goes backwards: a computer the cutover once verified is never reported pending,
- * failed or stuck again (nothing in the migration makes a device lose its Windows LAPS password).
- * Keeps what it saw across calls; throws naming the computers, the wave and its start times.
+ * failed or stuck again, with one documented exception: a wave whose start moved later because
+ * cleanup changed a gPLink on one of its OUs (the cutover dates a wave by the last gPLink write)
+ * counts its computers as pending until they rotate again; those are kept in `restarts`. Anything
+ * else throws, naming the computers, the wave and its start times.
  */
 export class ProgressWatch {
   private readonly verified = new Map<string, { wave: string; startedAt: string | null; at: string }>();
+  readonly restarts: Array<{ wave: string; computers: number; from: string | null; to: string | null; after: string[] }> = [];
 
   see(s: StepRunResult, label: string, earlierSteps: string[]): void {
     if (s.step !== 'cutover') return;
     const waves = (s.result?.data as { waves?: WaveState[] } | undefined)?.waves ?? [];
     const back: string[] = [];
+    const cleanupChanged = earlierSteps.includes('cleanup (changed)');
     for (const w of waves) {
+      let restarted = 0;
+      let from: string | null = null;
       for (const c of w.computers) {
         const before = this.verified.get(c.dn.toLowerCase());
         if (c.state === 'verified') this.verified.set(c.dn.toLowerCase(), { wave: w.name, startedAt: w.startedAt, at: label });
-        else if (before && c.state !== 'left-behind') back.push(`${c.name} ${c.state} (verified ${before.at}, wave ${w.name} start ${before.startedAt} -> ${w.startedAt})`);
+        else if (before && c.state === 'pending' && cleanupChanged && w.startedAt && before.startedAt && w.startedAt > before.startedAt) {
+          restarted++;
+          from = before.startedAt;
+        } else if (before && c.state !== 'left-behind') back.push(`${c.name} ${c.state} (verified ${before.at}, wave ${w.name} start ${before.startedAt} -> ${w.startedAt})`);
       }
+      if (restarted) this.restarts.push({ wave: w.name, computers: restarted, from, to: w.startedAt, after: earlierSteps });
     }
     if (back.length) {
       throw new Error(`${label}: ${back.length} verified computer(s) went back (steps run since: ${earlierSteps.join(', ')}): ${back.slice(0, 5).join('; ')}`);
@@ -182,7 +192,8 @@ export async function driveChecked(checker: InvariantChecker, o: DriveOptions & 
     perStep: true,
     afterStep: async (s, round) => {
       const label = `${o.phase}: round ${round}, after ${s.step} (${s.verdict})`;
-      progress.see(s, label, since.splice(0));
+      // what ran since the previous cutover step (cleanup and cycles in between)
+      progress.see(s, label, s.step === 'cutover' ? since.splice(0) : [...since]);
       since.push(`${s.step} (${s.verdict})`);
       census = await checker.check(label);
       await o.afterStep?.(s, round);
