@@ -20,6 +20,7 @@ export const RANGES = {
   timeoutSeconds: { min: 1, max: 3600, unit: 'seconds' },
   labComputers: { min: 0, max: 200_000, unit: 'computers' },
   port: { min: 1, max: 65_535, unit: '' },
+  connections: { min: 1, max: 16, unit: 'connections' },
 } as const;
 
 export interface NumberRange {

@@ -102,6 +102,7 @@ export async function runStepCommand<O>(step: Step<O>, options: O, flags: StepCo
   if (flags.yes && !flags.apply) throw new InputError('--yes only makes sense with --apply');
   if (flags.confirmIrreversible && !flags.apply) throw new InputError('--confirm-irreversible only makes sense with --apply');
   outputDir('--out', flags.out);
+  performance.mark('laps-migrate:command');
   const [{ runStep }, { createStepContext }, { gatherDomainFacts }] = await Promise.all([
     import('../steps/run-step.js'),
     import('../steps/context.js'),
@@ -118,7 +119,9 @@ export async function runStepCommand<O>(step: Step<O>, options: O, flags: StepCo
       target = setup.offlineTarget;
     } else {
       dir = await openDirectory(flags);
+      performance.mark('laps-migrate:bound');
       facts = await gatherDomainFacts(dir);
+      performance.mark('laps-migrate:domain-facts');
       target = { server: dir.facts.url, domain: facts.dnsDomain, baseDn: await baseDnOf(dir, flags), boundAs: facts.boundAs.dn };
     }
     const sysvol = (await import('./sysvol-option.js')).resolveSysvol(flags as { sysvol?: string; profile?: string });

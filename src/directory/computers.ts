@@ -29,6 +29,8 @@ export interface ComputerFacts {
   userAccountControl: number;
   creatorSid?: string;
   legacyExpires?: Date;
+  /** The legacy expiration attribute holds a value (also one legacyExpires cannot show, such as 0). */
+  legacyExpirationSet?: boolean;
   legacyPasswordPresent: boolean | null;
   legacyPasswordWritten?: { at: Date; count: number };
   windowsExpires?: Date;
@@ -99,7 +101,9 @@ export function decodeComputer(e: DirEntry, schema: LapsSchema): ComputerFacts {
   set('pwdLastSet', parseInteger8Time(str(e, 'pwdLastSet')));
   set('whenCreated', parseGeneralizedTime(str(e, 'whenCreated')));
   set('creatorSid', creator ? sidToString(creator) : undefined);
-  set('legacyExpires', legacyExp ? parseInteger8Time(str(e, legacyExp)) : undefined);
+  const legacyExpValue = legacyExp ? str(e, legacyExp) : undefined;
+  set('legacyExpires', parseInteger8Time(legacyExpValue));
+  if (legacyExpValue !== undefined) f.legacyExpirationSet = true;
   set('windowsExpires', winExp ? parseInteger8Time(str(e, winExp)) : undefined);
   // without its expiration time the legacy password was cleared (cleanup): the metadata then dates the deletion, not a write
   set('legacyPasswordWritten', f.legacyExpires ? written('legacyPassword') : undefined);

@@ -29,6 +29,19 @@ export function splitDn(dn: string): string[] {
   return parts;
 }
 
+/**
+ * The first RDN (trimmed) and the rest of the DN, in one pass to the first unescaped comma (for
+ * per-entry work at scale; parentDn splits the whole DN). An RDN-only DN has parent ''.
+ */
+export function splitFirstRdn(dn: string): { rdn: string; parent: string } {
+  for (let i = 0; i < dn.length; i++) {
+    const c = dn.charCodeAt(i);
+    if (c === 0x5c) i++; // backslash: skip the escaped character
+    else if (c === 0x2c) return { rdn: dn.slice(0, i).trim(), parent: dn.slice(i + 1).trim() };
+  }
+  return { rdn: dn.trim(), parent: '' };
+}
+
 export function parentDn(dn: string): string {
   return splitDn(dn).slice(1).join(',');
 }

@@ -90,7 +90,10 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
   try {
     await chmod(staging, 0o700);
     const collected: CollectedTable[] = [];
-    for (const table of model.tables) collected.push(await collectTable(table, staging));
+    for (const table of model.tables) {
+      collected.push(await collectTable(table, staging));
+      performance.mark(`laps-migrate:report-table-${table.id}`);
+    }
 
     // a playbook run's report (step "run") keeps its document inside run.json, under "details"
     const jsonFile = `${model.step}.json`;
@@ -105,8 +108,11 @@ export async function writeReport(model: ReportModel, options: WriteReportOption
     const files = ['report.html', 'summary.md', ...(ownJson ? [jsonFile] : []), ...csvFiles, ...attached];
 
     if (ownJson) writePrivateFile(join(staging, jsonFile), `${JSON.stringify(model.json ?? null, null, 2)}\n`);
+    performance.mark('laps-migrate:report-json');
     writePrivateFile(join(staging, 'summary.md'), renderMarkdown(model, collected));
+    performance.mark('laps-migrate:report-markdown');
     writePrivateFile(join(staging, 'report.html'), renderHtml(model, collected, files.filter((f) => f !== 'report.html')));
+    performance.mark('laps-migrate:report-html');
     const summary: RunSummary = {
       schema: RUN_SCHEMA,
       schemaVersion: 1,

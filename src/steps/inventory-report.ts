@@ -84,8 +84,8 @@ const COMPUTER_COLUMNS: TableSpec['columns'] = [
   { key: 'dn', label: 'DN' },
 ];
 
-/** Rows needing attention first: overdue, never managed, unsupported, then the rest by name. */
-function attentionRank(c: ComputerRecord): number {
+/** Rows needing attention first: overdue, never managed, unsupported, then the rest (0-4). */
+export function attentionRank(c: ComputerRecord): number {
   if (c.health === 'overdue' && c.enabled && !c.stale) return 0;
   if (c.state === 'none' && c.enabled && !c.stale) return 1;
   if (c.osReadiness === 'unsupported') return 2;
@@ -95,8 +95,9 @@ function attentionRank(c: ComputerRecord): number {
 
 /**
  * The report model. With `spooled`, computers come from a stream (the CLI spools them to disk
- * at scale): it is read once per attention rank so the HTML shows the computers needing
- * attention first while the CSV still gets every one.
+ * at scale), already in report order: the spool's segments are the attention ranks, so the
+ * HTML shows the computers needing attention first while the CSV still gets every one, in one
+ * pass over the spool.
  */
 export function inventoryReportModel(r: InventoryResult, spooled?: { read: () => AsyncIterable<ComputerRecord>; count: number }): ReportModel {
   const d = r.data;
@@ -106,29 +107,7 @@ export function inventoryReportModel(r: InventoryResult, spooled?: { read: () =>
   const total = spooled ? spooled.count : d.computers.length;
   const computerRows: TableSpec['rows'] = spooled
     ? (async function* () {
-        // Usually few computers need attention: collect them in one pass (bounded), then stream
-        // the rest in a second. Past the bound, fall back to one pass per rank.
-        const LIMIT = 20_000;
-        const byRank: ComputerRecord[][] = [[], [], [], []];
-        let kept = 0;
-        for await (const c of spooled.read()) {
-          const rank = attentionRank(settlePresence(c, s.presenceReadable));
-          if (rank < 4 && kept < LIMIT) {
-            byRank[rank]!.push(c);
-            kept++;
-          } else if (rank < 4) {
-            kept = LIMIT + 1;
-            break;
-          }
-        }
-        if (kept <= LIMIT) {
-          for (const group of byRank) for (const c of group) yield computerRow(c);
-          for await (const c of spooled.read()) if (attentionRank(settlePresence(c, s.presenceReadable)) === 4) yield computerRow(c);
-          return;
-        }
-        for (let rank = 0; rank <= 4; rank++) {
-          for await (const c of spooled.read()) if (attentionRank(settlePresence(c, s.presenceReadable)) === rank) yield computerRow(c);
-        }
+        for await (const c of spooled.read()) yield computerRow(settlePresence(c, s.presenceReadable));
       })()
     : [...d.computers].sort((a, b) => attentionRank(a) - attentionRank(b) || a.name.localeCompare(b.name)).map(computerRow);
   const ouRows = d.ous.map((o) => ({

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import type { Directory } from '../directory/types.js';
 import { firstString as str } from '../directory/entry.js';
 import { COMPUTER_FILTER, computerAttributes, decodeComputer } from '../directory/computers.js';
-import { dnKey, friendlyPath, isUnder, parentDn } from '../directory/dn.js';
+import { dnKey, friendlyPath, isUnder, splitDn, splitFirstRdn } from '../directory/dn.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { gpoLapsKinds, parseGpLink, type ScopeOfManagement } from '../laps/gpo-links.js';
 import { lapsAttribute } from '../laps/attributes.js';
@@ -19,13 +19,20 @@ import {
   legacyGpoReach,
   type ComputerFacts,
   type ComputerRecord,
+  type ContainerOfComputer,
   type GpoFacts,
   type GpoRecord,
   type InventoryOptions,
   type InventorySummary,
   type OuRecord,
+  recordKey,
+  Smallest,
 } from './inventory-analysis.js';
 import type { StepResult, TargetInfo } from '../model/step-result.js';
+import { computerParentClasses, pagePartitions, planComputerPartitions } from '../directory/computer-partitions.js';
+import { prefetched } from '../directory/pipelining.js';
+import type { DirEntry } from '../directory/types.js';
+import { PRESENCE_NOT_CHECKED, positivePresence, presenceOfLegacy, type PasswordPresence } from './inventory/presence.js';
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 
@@ -57,14 +64,28 @@ export interface InventoryRunOptions extends InventoryOptions {
    * memory at 100k). Presence fields may still be null: pass each record through
    * settlePresence(record, data.summary.presenceReadable) when reading them back.
    */
-  recordSink?: (r: ComputerRecord) => void;
+  recordSink?: (r: ComputerRecord, ouKey: string) => void;
+  /**
+   * More connections for the main scan: with any, the computers are read in partitions (one level
+   * per OU, subtrees without OUs) on `dir` and these at once (directory/computer-partitions.ts);
+   * without, in one paged search. The results are the same either way.
+   */
+  scanDirectories?: Directory[];
   onProgress?: (computers: number) => void;
 }
 
-async function dnSet(dir: Directory, base: string, filter: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for await (const page of dir.searchPages({ base, filter, attributes: ['1.1'] })) for (const e of page) out.add(dnKey(e.dn));
-  return out;
+/** Order within one container (a spool segment): name (case-insensitive), then DN. */
+export function byNameDn(a: ComputerRecord, b: ComputerRecord): number {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0;
+}
+
+/** Report and example order: container (DN key), then name, then DN; the same however the directory was read. */
+function sortByContainerNameDn(records: ComputerRecord[]): void {
+  const keyed = records.map((r) => ({ r, k: recordKey(dnKey(r.ou), r) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  keyed.forEach((x, i) => (records[i] = x.r));
 }
 
 /** Where presence was readable, "unknown" becomes "absent"; where it was not, history and DSRM facts are unknown too. */
@@ -122,6 +143,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     throw new InputError(`--ou ${scope} is not inside the domain ${domainDn}`);
   }
   const schema: LapsSchema = await readLapsSchema(dir, root.schemaNamingContext);
+  performance.mark('laps-migrate:inventory-schema');
   const name = (k: keyof LapsSchema) => schema[k]?.name;
   const legacyPwd = name('legacyPassword');
   const legacyExp = name('legacyExpiration');
@@ -133,17 +155,25 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   // DNs. They run on a second connection (when the caller gives one) while the main scan runs.
   const computerFilter = COMPUTER_FILTER;
   const presenceDir = opts.presenceDirectory ?? dir;
-  let presence: { legacy: Set<string>; clear: Set<string> } | undefined;
-  const presenceTask = (async () => {
-    const legacy = legacyPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${legacyPwd}=*))`) : new Set<string>();
-    const clear = winPwd && !opts.skipPresence ? await dnSet(presenceDir, scope, `(&${computerFilter}(${winPwd}=*))`) : new Set<string>();
+  type Presence = { legacy: PasswordPresence; clear: PasswordPresence };
+  // a few computers with a legacy expiration time from the first page, for the presence probe
+  let sampleReady: (dns: string[]) => void = () => undefined;
+  const sample = new Promise<string[]>((resolve) => (sampleReady = resolve));
+  let presence: Presence | undefined;
+  const presenceTask = (async (): Promise<Presence> => {
+    const legacy = !legacyPwd || opts.skipPresence ? PRESENCE_NOT_CHECKED : legacyExp ? await presenceOfLegacy(presenceDir, scope, legacyPwd, legacyExp, sample) : await positivePresence(presenceDir, scope, legacyPwd);
+    performance.mark('laps-migrate:inventory-presence-legacy');
+    const clear = !winPwd || opts.skipPresence ? PRESENCE_NOT_CHECKED : await positivePresence(presenceDir, scope, winPwd);
     presence = { legacy, clear };
+    performance.mark('laps-migrate:inventory-presence-clear');
     return presence;
   })();
   presenceTask.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 
   const soms = await readScopesOfManagement(dir, domainDn);
+  performance.mark('laps-migrate:inventory-ous');
   const gpoFacts = await readGpos(dir, domainDn);
+  performance.mark('laps-migrate:inventory-gpos');
 
   const { attributes, binaryAttributes: binary } = computerAttributes(schema);
 
@@ -156,30 +186,44 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   let neverManaged = 0;
   let unsupported = 0;
   const joiner = { count: 0, examples: [] as string[] };
+  const joinerExamples = new Smallest(10);
   const gpoReachCount = new Map<string, { all: number; legacy: number }>();
+  // what every computer of one container shares: worked out once per container
+  const containers = new Map<string, ContainerOfComputer & { key: string; blocks: boolean }>();
+  const containerOf = (rawParent: string) => {
+    let c = containers.get(rawParent);
+    if (!c) {
+      const dn = splitDn(rawParent).join(',');
+      const key = dnKey(dn);
+      let legacyGpos = reach.get(key);
+      if (!legacyGpos) {
+        legacyGpos = legacyGpoReach([dn], soms, gpoFacts, domainDn).get(key) ?? [];
+        reach.set(key, legacyGpos);
+      }
+      c = { dn, key, path: friendlyPath(dn, domainDn), legacyGpos, blocks: soms.get(key)?.blocksInheritance ?? false };
+      containers.set(rawParent, c);
+    }
+    return c;
+  };
   // Presence is knowable where the presence search found something; where it found nothing the
   // account may simply not see the attribute: unknown now, settled after the scan.
-  const take = (f: ComputerFacts, p: { legacy: Set<string>; clear: Set<string> }) => {
-    const k = dnKey(f.dn);
-    f.legacyPasswordPresent = p.legacy.size > 0 ? p.legacy.has(k) : null;
-    f.windowsClearPresent = p.clear.size > 0 ? p.clear.has(k) : null;
-    const parent = parentDn(f.dn);
-    const parentKey = dnKey(parent);
-    let legacyGpos = reach.get(parentKey);
-    if (!legacyGpos) {
-      legacyGpos = legacyGpoReach([parent], soms, gpoFacts, domainDn).get(parentKey) ?? [];
-      reach.set(parentKey, legacyGpos);
-    }
-    const r = classifyComputer(f, opts, legacyGpos, domainDn);
+  const take = (f: ComputerFacts, p: Presence) => {
+    const { rdn, parent: rawParent } = splitFirstRdn(f.dn);
+    const container = containerOf(rawParent);
+    const k = container.key ? `${rdn.toLowerCase()},${container.key}` : rdn.toLowerCase();
+    f.legacyPasswordPresent = p.legacy.of(k, f.legacyExpirationSet === true);
+    f.windowsClearPresent = p.clear.of(k, false);
+    const legacyGpos = container.legacyGpos;
+    const r = classifyComputer(f, opts, legacyGpos, domainDn, container);
     count++;
-    if (opts.recordSink) opts.recordSink(r);
+    if (opts.recordSink) opts.recordSink(r, container.key);
     else computers.push(r);
-    acc.add(r, soms.get(parentKey)?.blocksInheritance ?? false);
+    acc.add(r, container.blocks, container.key);
     if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') neverManaged++;
     if (r.osReadiness === 'unsupported' && r.enabled) unsupported++;
     if (r.creatorSid) {
       joiner.count++;
-      if (joiner.examples.length < 10) joiner.examples.push(r.name);
+      joinerExamples.add(recordKey(container.key, r), r.name);
     }
     for (const g of legacyGpos) {
       const c = gpoReachCount.get(g) ?? { all: 0, legacy: 0 };
@@ -190,7 +234,8 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
   };
   // entries read before the presence search has answered wait here (facts only, no values)
   let waiting: ComputerFacts[] = [];
-  for await (const page of dir.searchPages({ base: scope, filter: computerFilter, attributes, binaryAttributes: binary })) {
+  let sampled = false;
+  const onPage = (page: DirEntry[]) => {
     for (const e of page) {
       const f = decodeComputer(e, schema);
       if (f.legacyPasswordWritten) written.legacy++;
@@ -200,20 +245,40 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       if (presence) take(f, presence);
       else waiting.push(f);
     }
+    // the presence probe's sample: 8 computers with a legacy expiration time, or none in the first 1,000
+    if (!sampled) {
+      const withExpiration = waiting.filter((f) => f.legacyExpirationSet);
+      if (withExpiration.length >= 8 || waiting.length >= 1000) {
+        sampled = true;
+        sampleReady(withExpiration.slice(0, 8).map((f) => f.dn));
+      }
+    }
     if (presence && waiting.length) {
       for (const w of waiting) take(w, presence);
       waiting = [];
     }
     opts.onProgress?.(count + waiting.length);
+  };
+  const search = { filter: computerFilter, attributes, binaryAttributes: binary };
+  if (opts.scanDirectories?.length) {
+    const partitions = await planComputerPartitions(dir, scope, await computerParentClasses(dir, root.schemaNamingContext));
+    performance.mark('laps-migrate:inventory-partitions');
+    await pagePartitions([dir, ...opts.scanDirectories], partitions, search, onPage);
+  } else {
+    for await (const page of prefetched(dir.searchPages({ ...search, base: scope }))) onPage(page);
   }
+  performance.mark('laps-migrate:inventory-scan');
+  sampleReady(waiting.filter((f) => f.legacyExpirationSet).slice(0, 8).map((f) => f.dn));
   const settledPresence = await presenceTask;
   for (const w of waiting) take(w, settledPresence);
   waiting = [];
+  joiner.examples = joinerExamples.values();
+  if (!opts.recordSink) sortByContainerNameDn(computers);
 
   // Settle presence: where nothing was ever written, "not present" is certain for every account.
   const presenceReadable = {
-    legacy: settledPresence.legacy.size > 0 || written.legacy === 0,
-    windowsClear: settledPresence.clear.size > 0 || written.clear === 0,
+    legacy: settledPresence.legacy.visible || written.legacy === 0,
+    windowsClear: settledPresence.clear.visible || written.clear === 0,
     windowsEncrypted: encryptedSeen > 0 || written.encrypted === 0,
   };
   for (const r of computers) settlePresence(r, presenceReadable);
@@ -235,6 +300,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
       return { ...g, links, computersReached: g.kinds.includes('legacy-laps') ? c.all : 0, legacyComputersReached: c.legacy };
     })
     .sort((a, b) => Number(b.kinds.includes('legacy-laps')) - Number(a.kinds.includes('legacy-laps')) || a.displayName.localeCompare(b.displayName));
+  performance.mark('laps-migrate:inventory-classified');
   const ous = acc.ouRecords();
   const schemaFacts = {
     legacyPasswordAttribute: legacyPwd ?? null,

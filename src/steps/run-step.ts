@@ -112,6 +112,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   if (!planned) {
     ctx.progress({ step: step.name, phase: 'planning' });
     planned = await step.plan(ctx, options);
+    performance.mark('laps-migrate:planned');
     print(planned.text());
   }
   const blockers = hasBlockingFindings(planned);
@@ -123,6 +124,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
     const report = final.report();
     ctx.progress({ step: step.name, phase: 'writing the report' });
     const written = await writeReport(report, { outDir: run.outDir, now: ctx.now() });
+    performance.mark('laps-migrate:report-written');
     print([...(extra.tail ?? []), `Report: ${written.dir}/report.html${csvNote(report)}`]);
     const json: Record<string, unknown> = {
       ...shown.json(),
@@ -148,7 +150,9 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
   let irreversible = irreversibleChanges(shown.changes).length;
   const question: ConsentQuestion = { step: step.name, title: step.title, changes: total, irreversible, ...(step.irreversibleWarning ? { warning: step.irreversibleWarning } : {}) };
   let toApply = shown;
-  if (irreversible > 0 && step.irreversibleOptional && !(await optionalConsent(run.consent, question))) {
+  // optional irreversible changes: asked once here; a no (or "cannot ask") leaves them out
+  const optionalYes = irreversible > 0 && step.irreversibleOptional ? await optionalConsent(run.consent, question) : undefined;
+  if (optionalYes === false) {
     // only the reversible part is written; the plan shown stays the one reported
     note(`${irreversible} irreversible change(s) left out (they need --confirm-irreversible; --yes never covers them).`);
     toApply = { ...shown, changes: { ...shown.changes, changes: shown.changes.changes.filter((c) => !c.irreversible) } };
@@ -157,7 +161,7 @@ export async function runStep<O>(step: Step<O>, ctx: StepContext, options: O, ru
     Object.assign(question, { changes: toApply.changes.changes.length, irreversible: 0 });
   }
   const count = toApply.changes.changes.length;
-  const approved = (irreversible === 0 || (await run.consent.irreversible(question))) && (irreversible === count || (await run.consent.reversible(question)));
+  const approved = (irreversible === 0 || optionalYes === true || (await run.consent.irreversible(question))) && (irreversible === count || (await run.consent.reversible(question)));
   if (!approved) {
     note('Cancelled; nothing was written.');
     return finish('cancelled', ExitCode.OK);

@@ -111,6 +111,8 @@ describe('cutover waves on migration-rehearsal', () => {
     const ready = cutover(file('pilot'));
     expect(blockers(ready.json)).toEqual([]);
     expect(ready.json.data.next).toMatchObject({ wave: 'pilot', action: 'start' });
+    // nobody delegated LAPS Admins the read of the encrypted attributes on OU=Pilot yet
+    expect(ready.json.findings.filter((f) => f.code === 'CUTOVER_PRINCIPAL_CANNOT_READ').map((f) => f.object)).toEqual([`OU=Pilot,OU=Workstations,${m.baseDn}`]);
   }, 180_000);
 
   it('run --playbook (steps: [cutover]) --apply --yes starts the pilot and writes the GPO\'s Registry.pol (SYSVOL from the profile)', async () => {

@@ -277,7 +277,8 @@ describe('cutover on migration-rehearsal', () => {
     expect(String(link?.attributes['gplink']?.[0] ?? '').toUpperCase()).not.toContain(pilotGpo.guid.toUpperCase());
     const now = cutoverStatus();
     expect(waveOf(now, 'pilot').startedAt).toBeNull();
-    expect(waveOf(now, 'broad').startedAt).toBeNull();
+    // --status stops at the first wave not started: the broad wave is not even listed
+    expect(now.data.waves.find((w) => w.name === 'broad')?.startedAt ?? null).toBeNull();
 
     // the legacy password in AD is older than the local one Windows LAPS set: reset its expiry (Reset-AdmPwdPassword) so the legacy policy rotates now
     const pilot = waveOf(now, 'pilot').computers;

@@ -53,6 +53,15 @@ export class TmuxSession {
     return Number(readFileSync(this.exitFile, 'utf8').trim());
   }
 
+  /** The wizard's last question: save the answers as a playbook, at this path (the default cleared). */
+  async saveWizardPlaybook(file: string): Promise<void> {
+    await this.waitFor('Save your answers as a playbook');
+    this.type('y');
+    await this.waitFor('Playbook file:');
+    this.keys('C-u');
+    this.type(file);
+  }
+
   kill(): void {
     try {
       execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });

@@ -68,13 +68,8 @@ describe('wizard', () => {
     expect(screen).toMatch(/Inventory: \d+ blocker\(s\), \d+ warning\(s\), 0 change\(s\) planned/);
     expect(screen).toContain('Inventory of lab.example.test: 16 computers');
     s.type('n');
-    await s.waitFor('Save your answers as a playbook');
-    s.type('y');
-    await s.waitFor('Playbook file:');
     const file = join(work, 'saved.yaml');
-    // clear the proposed default, then type the path
-    s.keys('C-u');
-    s.type(file);
+    await s.saveWizardPlaybook(file);
     expect(await s.exitCode()).toBe(0);
     const pb = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(pb).toMatchObject({ version: 1, connection: { profile: 'lab' }, steps: ['inventory'], inventory: { staleDays: 90, graceDays: 7, presence: true } });

@@ -68,5 +68,5 @@ function waveLines(s: StepStanding): string[] {
   if (s.step !== 'cutover' || !s.lastReport) return [];
   return s.lastReport.headline
     .filter((h) => h.label.startsWith('Wave '))
-    .map((h) => `    ${h.label}: ${h.value}${h.tone === 'good' ? ', gate met' : ', gate not met yet'}`);
+    .map((h) => `    ${h.label}: ${h.value}${h.value === 'not started' ? '' : h.tone === 'good' ? ', gate met' : ', gate not met yet'}`);
 }

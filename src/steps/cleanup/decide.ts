@@ -139,11 +139,16 @@ export interface GpoDecision {
   kept: Array<{ at: string; why: string }>;
 }
 
-export function decideGpo(g: LegacyGpo, needers: (container: string) => CleanupComputer[]): GpoDecision {
+/** `scope`: the --ou DN; a link above or beside it reaches computers this run did not read: kept. */
+export function decideGpo(g: LegacyGpo, needers: (container: string) => CleanupComputer[], scope?: string): GpoDecision {
   const unlink: string[] = [];
   const kept: GpoDecision['kept'] = [];
   const free: string[] = [];
   for (const at of g.links) {
+    if (scope && !isUnder(at, scope)) {
+      kept.push({ at, why: 'linked outside --ou: computers there were not read' });
+      continue;
+    }
     const needs = needers(at);
     if (needs.length) kept.push({ at, why: `${needs.length} computer(s) below still depend on legacy (e.g. ${needs.slice(0, 3).map((c) => c.name).join(', ')})` });
     else free.push(at);

@@ -12,7 +12,6 @@ import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { firstBinary, firstString } from '../../directory/entry.js';
 import type { LapsSchema } from '../../directory/laps-schema.js';
 import { resolvePrincipalName } from '../../directory/principals.js';
-import { parseReplPropertyMetaData } from '../../directory/repl-metadata.js';
 import { readGpoFolder, resolvePoliciesDir } from '../../directory/sysvol.js';
 import type { Directory } from '../../directory/types.js';
 import { InputError } from '../../errors.js';
@@ -27,7 +26,9 @@ import type { LapsGuids } from '../permissions/model.js';
 import type { CutoverOptions } from '../cutover/options.js';
 import { readWaveComputers, readWaveGpo, type WaveGpoState } from '../cutover/read-state.js';
 import { verifyComputer, type ComputerVerdict, type WaveExpectation } from '../cutover/verify.js';
-import { resolveWaves } from '../cutover/waves.js';
+import { resolveWaves, withMembers } from '../cutover/waves.js';
+import { resolveWaveMembers } from '../cutover/wave-members.js';
+import { checkWavePayloads } from '../cutover/payload-check.js';
 import { policyFacts, type LapsGpo, type Tri } from '../emulation/policy.js';
 import type { CleanupComputer, LegacyGpo } from './decide.js';
 
@@ -75,23 +76,19 @@ function chainOf(dn: string, domainDn: string, soms: Map<string, ScopeOfManageme
   return out;
 }
 
-/**
- * versionNumber is 1.2.840.113556.1.4.141: attid 0x0009008d (prefix 1.2.840.113556.1.4 -> 9,
- * MS-DRSR 5.16.4), as Samba's replPropertyMetaData shows it.
- */
-const ATTID_VERSION_NUMBER = 0x0009008d;
-
-async function versionWrittenAt(dir: Directory, gpoDn: string): Promise<Date | undefined> {
-  const e = await dir.read(gpoDn, ['replPropertyMetaData'], { binaryAttributes: ['replPropertyMetaData'] });
-  const meta = e ? firstBinary(e, 'replPropertyMetaData') : undefined;
-  return meta ? parseReplPropertyMetaData(meta).find((m) => m.attid === ATTID_VERSION_NUMBER)?.changed : undefined;
-}
-
 /** The waves' verdicts, computed as the cutover computes them. */
 async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema, cut: CutoverOptions): Promise<{ waves: CleanupFacts['waves']; byDn: Map<string, { verdict: ComputerVerdict; encryptedVerified: boolean }> }> {
   const facts = ctx.facts!;
   const now = ctx.now();
-  const waves = resolveWaves(cut.waves, ctx.target.baseDn);
+  // group and computer-list waves: their members and link targets, as the cutover resolves them
+  const waves = await Promise.all(
+    resolveWaves(cut.waves, ctx.target.baseDn).map(async (w) => {
+      if (w.ous.length) return w;
+      const m = await resolveWaveMembers(dir, ctx.target.baseDn, facts.domainDn, w);
+      return withMembers(w, m.members.map((x) => x.dn), m.linkTargets);
+    }),
+  );
+  const configDn = (await dir.rootDse()).configurationNamingContext;
   const encrypted = cut.policy.backupDirectory === 'ad' && cut.policy.encryption.enabled;
   const principalName = cut.policy.encryption.principal;
   let principalSid: string | undefined;
@@ -105,16 +102,15 @@ async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema
   const out: CleanupFacts['waves'] = [];
   const byDn = new Map<string, { verdict: ComputerVerdict; encryptedVerified: boolean }>();
   for (const wave of waves) {
-    if (!wave.ous.length) continue; // group and computer-list waves are not built (the cutover says so)
     ctx.progress({ step: 'cleanup', phase: `reading wave ${wave.name}` });
     const gpo = await readWaveGpo(dir, facts.domainDn, wave);
     const computers = await readWaveComputers(dir, schema, wave, waves, now);
-    // the wave's settings write anchors its start: read-state.ts takes the later of that and the
-    // last gPLink write on the wave's OUs, which cleanup's own unlink of a legacy GPO there moves
-    // (every verified computer would turn pending again); the cutover writes settings, then links
-    const settingsAt = gpo.gpo ? await versionWrittenAt(dir, gpo.gpo.dn) : undefined;
-    const startedAt = gpo.startedAt && settingsAt ? settingsAt : gpo.startedAt;
+    // the start is the wave GPO's settings write (read-state.ts), so cleanup's own unlink of a
+    // legacy GPO on a wave OU does not turn verified computers pending again
+    const startedAt = gpo.startedAt;
     const x: WaveExpectation = { startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? cut.policy.historySize : 0, accountName: cut.policy.administratorAccountName, graceDays: cut.graceDays, now };
+    // the payload check (decryption, the account named) as the cutover makes it
+    if (startedAt && encrypted) await checkWavePayloads(dir, configDn, computers, wave.name);
     const verdicts = computers.map((c) => {
       const verdict = verifyComputer(c, x);
       const encryptedVerified = encrypted && (verdict.state === 'verified' || (c.clearPresent && verifyComputer({ ...c, clearPresent: false }, x).state === 'verified'));

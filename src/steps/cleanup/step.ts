@@ -55,7 +55,7 @@ async function planCleanup(ctx: StepContext, o: CleanupStepOptions): Promise<Pla
   if (!windowsLapsSchema || legacyBlocked) for (const r of rows) r.d = { ...r.d, clearLegacy: false, clearWindows: false };
 
   const ous = ouDecisions(facts.dacls, facts, needers);
-  const gpos = facts.legacyGpos.map((g) => decideGpo(g, needers));
+  const gpos = facts.legacyGpos.map((g) => decideGpo(g, needers, o.ou));
   ctx.progress({ step: 'cleanup', phase: 'planning' });
   const delegation = o.removeLegacyDelegations ? delegationDrafts(facts.dacls, ous, facts) : [];
   const gpoEdits = o.unlinkLegacyGpos ? await gpoDrafts(dir, facts.domainDn, ctx.sysvol, gpos) : { drafts: [], notes: [] };
@@ -89,7 +89,7 @@ async function planCleanup(ctx: StepContext, o: CleanupStepOptions): Promise<Pla
     tool: { name: 'laps-migrate', version: VERSION },
     generatedAt: now.toISOString(),
     target: { ...ctx.target, ...(o.ou ? { scope: o.ou } : {}) },
-    findings: cleanupFindings(data, { waves: cut.waves.filter((w) => w.ous?.length).length, windowsLapsSchema, legacyBlocked, baseDn: ctx.target.baseDn }),
+    findings: cleanupFindings(data, { waves: cut.waves.length, windowsLapsSchema, legacyBlocked, baseDn: ctx.target.baseDn }),
     data,
   };
   return {

@@ -7,7 +7,8 @@
  *
  * Seed keys are cached per root key / L0 / L1 / L2 (one derivation chain per key period, not per
  * computer); past PAYLOAD_WORKER_THRESHOLD values the decryption runs on worker threads (the CPU
- * is the limit at 10,000 computers: about 0.45 ms per DH blob).
+ * is the limit at 10,000 computers: 0.5-1 ms per DH blob), one fewer than the cores (each worker
+ * costs about 50 MB of RSS).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -52,24 +53,31 @@ export function checkPayload(value: Buffer, keys: readonly RootKey[], cache: See
 
 /** Checks values in this thread or on `workers` worker threads (same results, same order). */
 export async function checkPayloads(values: readonly Buffer[], keys: readonly RootKey[], workers: number): Promise<PayloadOutcome[]> {
-  if (workers <= 0 || values.length === 0) {
+  const inThisThread = () => {
     const cache = new SeedKeyCache();
     try {
       return values.map((v) => checkPayload(v, keys, cache));
     } finally {
       cache.clear();
     }
-  }
+  };
+  if (workers <= 0 || values.length === 0) return inThisThread();
   const size = Math.ceil(values.length / workers);
   const slices = Array.from({ length: workers }, (_, i) => values.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
   const keyObjects = keys.map(rootKeyToJsonObject);
-  const parts = await Promise.all(slices.map((slice) => runWorker(slice, keyObjects)));
-  return parts.flat();
+  try {
+    const parts = await Promise.all(slices.map((slice) => runWorker(slice, keyObjects)));
+    return parts.flat();
+  } catch {
+    // a worker that cannot start or dies (memory limit, no compiled worker file) costs time, not the check
+    return inThisThread();
+  }
 }
 
 function runWorker(values: readonly Buffer[], keys: Array<Record<string, unknown>>): Promise<PayloadOutcome[]> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./payload-worker.js', import.meta.url), { workerData: { keys, values } });
+    // small heaps: the worker holds its share of the blobs and short-lived crypto buffers only
+    const w = new Worker(new URL('./payload-worker.js', import.meta.url), { workerData: { keys, values }, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
     let result: PayloadOutcome[] | undefined;
     w.once('message', (m: PayloadOutcome[]) => (result = m));
     w.once('error', reject);
@@ -80,7 +88,8 @@ function runWorker(values: readonly Buffer[], keys: Array<Record<string, unknown
 function workerCount(values: number): number {
   const forced = process.env.LAPS_MIGRATE_DECRYPT_WORKERS;
   if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 16);
-  return values >= PAYLOAD_WORKER_THRESHOLD ? Math.max(1, Math.min(availableParallelism(), 8)) : 0;
+  // one core stays with the main thread, which reads and evaluates the descriptors meanwhile
+  return values >= PAYLOAD_WORKER_THRESHOLD ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 0;
 }
 
 function rootKeyIdOf(value: Buffer): string | undefined {

@@ -11,22 +11,29 @@ import { firstBinary } from '../../directory/entry.js';
 import { resolvePoliciesDir } from '../../directory/sysvol.js';
 import type { Directory } from '../../directory/types.js';
 import { sidToString } from '../../dtyp/sid.js';
-import { parseSecurityDescriptor } from '../../security/index.js';
+import { parseSecurityDescriptor, type SecurityDescriptor } from '../../security/index.js';
 import { selfCoverage } from '../permissions/evaluate.js';
 import type { LapsGuids, SelfCoverage } from '../permissions/model.js';
 
 const NTSD = 'nTSecurityDescriptor';
 const SD_OWNER_DACL = 0x5;
 
-/** SELF coverage of every computer under `ou`, by DN key (computers whose descriptor is unreadable are left out). */
-export async function readSelfCoverage(dir: Directory, ou: string, guids: LapsGuids, domainSid: string): Promise<Map<string, SelfCoverage>> {
+/**
+ * SELF coverage of every computer under `ou`, by DN key (computers whose descriptor is unreadable
+ * are left out). `each` sees every parsed descriptor (the principal-read check reuses them).
+ */
+export async function readSelfCoverage(dir: Directory, ou: string, guids: LapsGuids, domainSid: string, each?: (dn: string, sd: SecurityDescriptor) => void): Promise<Map<string, SelfCoverage>> {
   const out = new Map<string, SelfCoverage>();
-  const entries = await dir.searchAll({ base: ou, scope: 'sub', filter: '(objectCategory=computer)', attributes: [NTSD, 'objectSid'], binaryAttributes: [NTSD, 'objectSid'], sdFlags: SD_OWNER_DACL });
-  for (const e of entries) {
-    const sd = firstBinary(e, NTSD);
-    const sid = firstBinary(e, 'objectSid');
-    if (!sd || !sid) continue;
-    out.set(dnKey(e.dn), selfCoverage(parseSecurityDescriptor(sd), guids, sidToString(sid), domainSid));
+  // page by page: 10,000 descriptors are never all in memory at once
+  for await (const page of dir.searchPages({ base: ou, scope: 'sub', filter: '(objectCategory=computer)', attributes: [NTSD, 'objectSid'], binaryAttributes: [NTSD, 'objectSid'], sdFlags: SD_OWNER_DACL })) {
+    for (const e of page) {
+      const sd = firstBinary(e, NTSD);
+      const sid = firstBinary(e, 'objectSid');
+      if (!sd || !sid) continue;
+      const parsed = parseSecurityDescriptor(sd);
+      each?.(e.dn, parsed);
+      out.set(dnKey(e.dn), selfCoverage(parsed, guids, sidToString(sid), domainSid));
+    }
   }
   return out;
 }

@@ -15,15 +15,15 @@ import type { Directory } from '../../directory/types.js';
 import { isUserError } from '../../errors.js';
 import { parseGpLink } from '../../laps/gpo-links.js';
 import { waveOf, type ResolvedWave } from './waves.js';
-import type { WaveComputer } from './verify.js';
+import { sidOf, type WaveComputer } from './verify.js';
 
 /**
  * attids of base-schema attributes in replPropertyMetaData (MS-DRSR 5.16.4 prefix table:
- * 1.2.840.113556.1.4 -> 0x0009, 1.2.840.113556.1.2 -> 0x0000). gPLink is 1.2.840.113556.1.4.891,
- * versionNumber is 1.2.840.113556.1.2.141.
+ * 1.2.840.113556.1.4 -> 0x0009). gPLink is 1.2.840.113556.1.4.891, versionNumber is
+ * 1.2.840.113556.1.4.141 (its attributeID in the schema, checked on the lab).
  */
 export const ATTID_GPLINK = 0x0009037b;
-export const ATTID_VERSION_NUMBER = 0x0000008d;
+export const ATTID_VERSION_NUMBER = 0x0009008d;
 
 const DAY_MS = 86_400_000;
 /** As the inventory's default staleDays: no logon for this long = stale (left behind, reported apart). */
@@ -45,8 +45,11 @@ export interface WaveGpoState {
   /** When the GPO's settings were last written (versionNumber's originating change time). */
   settingsWrittenAt?: Date;
   /**
-   * The wave's start as the directory shows it: the later of the last link write and the last
-   * settings write, once every OU of the wave links the GPO enabled; undefined = not started.
+   * The wave's start as the directory shows it, once every OU of the wave links the GPO enabled
+   * (undefined = not started): the GPO's last settings write, which the cutover makes just before
+   * it links the GPO. Not the OUs' last gPLink write: any later link edit on the same OU (the
+   * cleanup unlinking the legacy GPO there, an unrelated GPO) would move it and turn verified
+   * computers pending again. Only when the settings write is unknown do the link writes count.
    */
   startedAt?: Date;
 }
@@ -77,7 +80,7 @@ export async function readWaveGpo(dir: Directory, domainDn: string, wave: Resolv
     settingsWrittenAt = g ? metaTime(firstBinary(g, 'replPropertyMetaData'), ATTID_VERSION_NUMBER) : undefined;
   }
   const started = links.length > 0 && links.every((l) => l.linked);
-  const times = [...links.map((l) => l.writtenAt), settingsWrittenAt].filter((d): d is Date => !!d).map((d) => d.getTime());
+  const times = (settingsWrittenAt ? [settingsWrittenAt] : links.map((l) => l.writtenAt)).filter((d): d is Date => !!d).map((d) => d.getTime());
   const startedAt = started && times.length ? new Date(Math.max(...times)) : undefined;
   return { wave, gpo, links, ...(settingsWrittenAt ? { settingsWrittenAt } : {}), ...(startedAt ? { startedAt } : {}) };
 }
@@ -109,7 +112,8 @@ export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave
         const key = dnKey(e.dn);
         if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
         const f = decodeComputer(e, schema);
-        const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map((b) => Buffer.from(b)) : [];
+        // the history's SIDs only (verify.ts checks their principal and count, never decrypts them)
+        const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map(sidOf) : [];
         const current = encName ? firstBinary(e, encName) : undefined;
         const encrypted = current ? Buffer.from(current) : undefined;
         const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);

@@ -164,7 +164,7 @@ export function cutoverReportModel(result: StepResult<CutoverData>, statuses: re
     notes: [
       ...(n.action === 'none' ? [] : [`Next: ${n.action === 'start' ? `start wave ${n.wave} (with --apply)` : n.action === 'waiting' ? `wave ${n.wave} waits for the previous wave's gate` : `wave ${n.wave} is blocked (${n.why.join(', ')})`}.`]),
       'Verified = a Windows LAPS password written after the wave started and after the last legacy write, encrypted to the policy\'s principal, history within the configured size and, where this account can read the KDS root key, a current password that decrypts and names the managed account. The gate counts verified against computers expected to migrate (left behind excluded); failed and stuck count against maxFailures.',
-      'A wave starts when its GPO is linked (enabled) on all its OUs; its start is the later of the last gPLink write on those OUs and the last settings write of the GPO (replication metadata), so an unrelated link edit on the same OU moves it later (conservative).',
+      "A wave starts when its GPO is linked (enabled) on all its OUs; its start is the GPO's last settings write (replication metadata), which the cutover makes just before linking; later link edits on the same OUs (cleanup unlinking the legacy GPO) do not move it.",
     ],
     json: result,
   };

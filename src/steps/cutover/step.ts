@@ -7,9 +7,12 @@
  * enabled link on each of its OUs. The apply is the default one journal run; verify plans again.
  * Waiting for devices is not a blocker (exit 0); preflight blockers are (exit 3).
  *
- * Not built yet (README "cutover"): group and computer-list waves (security filtering), the
- * check for other Windows LAPS GPOs reaching a wave, decryption of current blobs, legacy-GPO
- * handling per transition, the per-OU report bars.
+ * Group and computer-list waves have their members read first (wave-members.ts) and start with
+ * the GPO's security filter (security-filter.ts) before its links. The preflight adds the other
+ * Windows LAPS GPOs reaching the wave (gpo-reach.ts), the legacy GPO per transition
+ * (transition.ts) and the principal's read delegation (principal-read.ts).
+ *
+ * Not built yet (README "cutover"): decryption of current blobs, the per-OU report bars.
  */
 import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
 import { resolvePrincipalName } from '../../directory/principals.js';
@@ -31,6 +34,8 @@ import { resolveWaveMembers, type WaveMembers } from './wave-members.js';
 import { policyEntries, startWaveEdit } from './start-wave.js';
 import { readGpoReach } from './gpo-reach.js';
 import { transitionFindings } from './transition.js';
+import { principalReadFindings, principalReadGaps, principalToken } from './principal-read.js';
+import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
 import { checkWavePayloads } from './payload-check.js';
 import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
@@ -93,7 +98,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     const payloadCheck = gpoState.startedAt && encrypted ? checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name) : Promise.resolve([]);
     payloadCheck.catch(() => undefined);
     const self = new Map<string, SelfCoverage>();
-    for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid)) self.set(k, v);
+    const descriptors = new Map<string, SecurityDescriptor>();
+    const keep = gpoState.startedAt || o.status || !principalSid ? undefined : (dn: string, sd: SecurityDescriptor) => descriptors.set(dnKey(dn), sd);
+    for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid, keep)) self.set(k, v);
     for (const c of computers) {
       const cov = self.get(dnKey(c.dn));
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
@@ -107,8 +114,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
     if (gpoState.startedAt) continue;
 
+    // --status shows every wave (issue 17), the ones after a wave not started too
+    if (o.status) continue;
     // the first wave not started: start it once the previous wave's gate is met
-    if (o.status) break;
     const previous = statuses[i - 1];
     if (previous && !previous.gate.met) {
       next = { wave: wave.name, action: 'waiting', why: previous.gate.unmet };
@@ -136,8 +144,10 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
       ...(previous ? { previous: { name: previous.wave.name, met: previous.gate.met, unmet: previous.gate.unmet } } : {}),
       ...(sysvol ? { centralStore: centralStore(sysvol, facts.dnsDomain)! } : {}),
     });
+    const inWave = computers.flatMap((c) => (descriptors.has(dnKey(c.dn)) ? [{ dn: c.dn, sd: descriptors.get(dnKey(c.dn))! }] : []));
+    const readGaps = principalSid && windowsLapsSchema ? principalReadGaps(inWave, guids, await principalToken(dir, facts.domainDn, principalSid), o.policy.historySize > 0) : [];
     const legacy = transitionFindings({ wave: wave.name, transition: o.transition, administratorAccountName: o.policy.administratorAccountName, legacyGpos: reach.legacy, computers, sysvolRead: !!sysvol });
-    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? []), ...legacy];
+    const waveFindings = [...pf.findings, ...(members?.findings ?? []), ...filterBlockers(wave.name, wave.gpo, filter?.problems ?? []), ...legacy, ...principalReadFindings(wave.name, principalName ?? 'Domain Admins', readGaps)];
     findings.push(...waveFindings);
     if (hasBlockers(waveFindings)) {
       next = { wave: wave.name, action: 'blocked', why: waveFindings.filter((f) => f.severity === 'blocker').map((f) => f.code) };

@@ -84,11 +84,11 @@ export function cutoverReport(result: StepResult<CutoverData>, statuses: readonl
   return cutoverReportModel(result, statuses);
 }
 
-/** The most frequent reasons of some verdicts, "reason (count)", for a finding's evidence. */
+/** The most frequent reasons of some verdicts, "N computers: reason", for a finding's evidence. */
 function topReasons(verdicts: readonly ComputerVerdict[], n = 3): string {
   const counts = new Map<string, number>();
   for (const v of verdicts) for (const r of v.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([r, c]) => `${r} (${c})`).join('; ');
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([r, c]) => `${c} computer${c === 1 ? '' : 's'}: ${r}`).join('; ');
 }
 
 /** Findings for what the verdicts of one wave show: failed and stuck computers (warnings), drift (info). */

@@ -38,8 +38,12 @@ export interface WaveComputer {
   clearPresent: boolean;
   /** msLAPS-EncryptedPassword value (header + DPAPI-NG blob), when present. */
   encrypted?: Buffer;
-  /** msLAPS-EncryptedPasswordHistory values. */
-  history: Buffer[];
+  /**
+   * msLAPS-EncryptedPasswordHistory values, or what was read from each at read time (its SID, or
+   * why it does not parse): only the principal and the count are checked, so a reader of 10,000
+   * computers need not keep every history blob.
+   */
+  history: HistoryEntry[];
   /** The later of msLAPS-PasswordExpirationTime and ms-Mcs-AdmPwdExpirationTime, when known. */
   expiresAt?: Date;
   /** Outcome of decrypting the current blob, when the bound account could read the KDS root key. */
@@ -47,6 +51,8 @@ export interface WaveComputer {
   /** Known reasons this computer cannot write (e.g. no SELF write on its OU), from the preflight. */
   obstacles?: string[];
 }
+
+export type HistoryEntry = Buffer | { sid: string } | { error: string };
 
 /** What the wave expects, from the playbook and the wave's start. */
 export interface WaveExpectation {
@@ -108,7 +114,8 @@ export function blobSid(value: Buffer): string {
   return parseDpapiNgBlob(parseEncryptedPasswordValue(value).blob).sid;
 }
 
-function sidOf(value: Buffer): { sid?: string; error?: string } {
+export function sidOf(value: HistoryEntry): { sid: string } | { error: string } {
+  if (!Buffer.isBuffer(value)) return value;
   try {
     return { sid: blobSid(value) };
   } catch (e) {
@@ -135,12 +142,12 @@ function encryptionProblems(c: WaveComputer, x: WaveExpectation, drift: Drift[])
   if (c.clearPresent) problems.push('msLAPS-Password (clear text) is still present next to the encrypted password');
   if (c.encrypted) {
     const cur = sidOf(c.encrypted);
-    if (cur.error) {
+    if ('error' in cur) {
       problems.push(`the current encrypted password does not parse: ${cur.error}`);
       drift.push({ computer: c.name, kind: 'unreadable-blob', detail: 'current' });
-    } else if (x.principalSid && cur.sid!.toUpperCase() !== x.principalSid.toUpperCase()) {
+    } else if (x.principalSid && cur.sid.toUpperCase() !== x.principalSid.toUpperCase()) {
       problems.push(`encrypted to ${cur.sid}, not to the expected principal ${x.principalSid}`);
-      drift.push({ computer: c.name, kind: 'current-principal', detail: cur.sid! });
+      drift.push({ computer: c.name, kind: 'current-principal', detail: cur.sid });
     }
   }
   if (c.history.length > x.historySize) {
@@ -150,8 +157,8 @@ function encryptionProblems(c: WaveComputer, x: WaveExpectation, drift: Drift[])
   const historySids = new Set<string>();
   for (const h of c.history) {
     const s = sidOf(h);
-    if (s.error) drift.push({ computer: c.name, kind: 'unreadable-blob', detail: 'history' });
-    else if (x.principalSid && s.sid!.toUpperCase() !== x.principalSid.toUpperCase()) historySids.add(s.sid!);
+    if ('error' in s) drift.push({ computer: c.name, kind: 'unreadable-blob', detail: 'history' });
+    else if (x.principalSid && s.sid.toUpperCase() !== x.principalSid.toUpperCase()) historySids.add(s.sid);
   }
   // history to an old principal is drift, not a failure: it will not decrypt for the new readers
   if (historySids.size) drift.push({ computer: c.name, kind: 'history-principal', detail: [...historySids].sort().join(' ') });

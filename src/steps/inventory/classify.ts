@@ -38,7 +38,15 @@ export function lapsState(f: ComputerFacts): LapsState {
   return 'none';
 }
 
-export function classifyComputer(f: ComputerFacts, opts: InventoryOptions, legacyGpos: string[], baseDn: string): ComputerRecord {
+/** The container a computer is in, worked out once per container (not per computer). */
+export interface ContainerOfComputer {
+  dn: string;
+  path: string;
+  legacyGpos: string[];
+}
+
+/** `container` defaults to the computer's parent, named relative to `baseDn`, with `legacyGpos`. */
+export function classifyComputer(f: ComputerFacts, opts: InventoryOptions, legacyGpos: string[], baseDn: string, container?: ContainerOfComputer): ComputerRecord {
   const os = classifyOs(f.operatingSystem, f.operatingSystemVersion);
   const state = lapsState(f);
   const expiresAt = state === 'legacy' ? f.legacyExpires : state === 'none' ? undefined : (f.windowsExpires ?? f.legacyExpires);
@@ -52,12 +60,12 @@ export function classifyComputer(f: ComputerFacts, opts: InventoryOptions, legac
   const stale = lastActivity ? opts.now.getTime() - lastActivity.getTime() > opts.staleDays * DAY : false;
   const written = state === 'legacy' ? f.legacyPasswordWritten : state === 'none' ? undefined : (f.windowsEncryptedWritten ?? f.windowsClearWritten ?? f.legacyPasswordWritten);
   const writtenAt = (state === 'windows-encrypted' || state === 'both') && f.windowsEncryptedUpdated ? f.windowsEncryptedUpdated : written?.at;
-  const ou = parentDn(f.dn);
+  const ou = container?.dn ?? parentDn(f.dn);
   return {
     name: f.name,
     dn: f.dn,
     ou,
-    ouPath: friendlyPath(ou, baseDn),
+    ouPath: container?.path ?? friendlyPath(ou, baseDn),
     dnsHostName: f.dnsHostName ?? '',
     operatingSystem: f.operatingSystem ?? '',
     operatingSystemVersion: f.operatingSystemVersion ?? '',
@@ -84,6 +92,6 @@ export function classifyComputer(f: ComputerFacts, opts: InventoryOptions, legac
     windowsPasswordUpdated: iso(f.windowsEncryptedUpdated ?? f.windowsClearWritten?.at),
     historyCount: f.historyCount,
     dsrmPresent: f.dsrmPresent,
-    legacyGpos,
+    legacyGpos: container?.legacyGpos ?? legacyGpos,
   };
 }

@@ -59,6 +59,35 @@ export function legacyGpoReach(
   return out;
 }
 
+/**
+ * The `size` smallest values by key, whatever order they arrive in: example lists stay the same
+ * when the computers are read in another order (several partitions at once).
+ */
+export class Smallest {
+  private readonly items: Array<{ key: string; value: string }> = [];
+  constructor(private readonly size: number) {}
+
+  add(key: string, value: string): void {
+    const items = this.items;
+    if (items.length === this.size && key >= items[items.length - 1]!.key) return;
+    let i = items.length;
+    while (i > 0 && items[i - 1]!.key > key) i--;
+    items.splice(i, 0, { key, value });
+    if (items.length > this.size) items.pop();
+  }
+
+  values(): string[] {
+    return this.items.map((x) => x.value);
+  }
+}
+
+/** The order examples and report rows follow: container, then name, then DN. */
+export function recordKey(ouKey: string, r: { name: string; dn: string }): string {
+  return `${ouKey}\u0000${r.name.toLowerCase()}\u0000${r.dn}`;
+}
+
+type ExampleList = 'overdue' | 'neverManaged' | 'unsupported' | 'noGpo' | 'both' | 'dcs' | 'joinerOwned';
+
 export class InventoryAccumulator {
   readonly summary: InventorySummary;
   private readonly ous = new Map<string, OuRecord>();
@@ -73,6 +102,7 @@ export class InventoryAccumulator {
     dcs: [] as string[],
     joinerOwned: [] as string[],
   };
+  private readonly smallest = new Map<ExampleList, Smallest>();
   noGpoLegacy = 0;
   unsupportedLegacy = 0;
   staleOverdue = 0;
@@ -87,9 +117,10 @@ export class InventoryAccumulator {
     };
   }
 
-  add(r: ComputerRecord, blocksInheritance: boolean): void {
+  /** `ouKey` = dnKey(r.ou) when the caller has it already. */
+  add(r: ComputerRecord, blocksInheritance: boolean, ouKey?: string): void {
     count(this.summary, r);
-    const key = dnKey(r.ou);
+    const key = ouKey ?? dnKey(r.ou);
     let ou = this.ous.get(key);
     if (!ou) {
       ou = {
@@ -106,26 +137,29 @@ export class InventoryAccumulator {
       const i = AGE_BINS.findIndex((b) => r.passwordAgeDays! <= b.max);
       this.ageBins[i]!++;
     }
-    const keep = (list: string[], name: string) => {
-      if (list.length < 10) list.push(name);
+    const exampleKey = recordKey(key, r);
+    const keep = (list: ExampleList, name: string) => {
+      let s = this.smallest.get(list);
+      if (!s) this.smallest.set(list, (s = new Smallest(10)));
+      s.add(exampleKey, name);
     };
     const legacyish = r.state === 'legacy' || r.state === 'both';
     if (r.health === 'overdue') {
       this.overdueByOu.set(key, (this.overdueByOu.get(key) ?? 0) + 1);
-      keep(this.examples.overdue, r.name);
+      keep('overdue', r.name);
       if (r.stale || !r.enabled) this.staleOverdue++;
     }
-    if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') keep(this.examples.neverManaged, r.name);
+    if (r.state === 'none' && r.enabled && !r.stale && !r.domainController && r.osReadiness !== 'not-windows') keep('neverManaged', r.name);
     if (r.osReadiness === 'unsupported' && r.enabled) {
-      keep(this.examples.unsupported, r.name);
+      keep('unsupported', r.name);
       if (legacyish) this.unsupportedLegacy++;
     }
     if (legacyish && r.legacyGpos.length === 0 && !r.domainController) {
       this.noGpoLegacy++;
-      keep(this.examples.noGpo, r.name);
+      keep('noGpo', r.name);
     }
-    if (r.state === 'both') keep(this.examples.both, r.name);
-    if (r.domainController) keep(this.examples.dcs, r.name);
+    if (r.state === 'both') keep('both', r.name);
+    if (r.domainController) keep('dcs', r.name);
   }
 
   ouRecords(): OuRecord[] {
@@ -133,6 +167,7 @@ export class InventoryAccumulator {
   }
 
   finish(): InventorySummary {
+    for (const [list, s] of this.smallest) this.examples[list] = s.values();
     this.summary.ous = this.ous.size;
     this.summary.passwordAgeHistogram = AGE_BINS.map((b, i) => ({ label: b.label, count: this.ageBins[i]! }));
     return this.summary;

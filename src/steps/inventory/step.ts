@@ -6,8 +6,8 @@
 import type { Step } from '../step.js';
 import type { InventoryOptions } from './options.js';
 import { inventoryOptions } from './options.js';
-import { runInventory, type InventoryData } from '../inventory.js';
-import { inventoryReportModel } from '../inventory-report.js';
+import { byNameDn, runInventory, type InventoryData } from '../inventory.js';
+import { attentionRank, inventoryReportModel } from '../inventory-report.js';
 import type { ComputerRecord } from '../inventory-analysis.js';
 import { createPlan } from '../../journal/index.js';
 import { InputError } from '../../errors.js';
@@ -41,24 +41,27 @@ export const inventoryStep: Step<InventoryOptions, InventoryData> = {
     if (!ctx.dir) throw new Error('inventory needs a live directory');
     await checkScope(ctx.dir, ctx.target, o.ou);
     const spool = ctx.spool<ComputerRecord>('laps-migrate-inventory-');
-    const presenceDirectory = o.presence && ctx.fork ? await ctx.fork() : undefined;
+    // --parallel N: the presence searches and N scan connections; --parallel 1: one scan stream
+    const [presenceDirectory, ...scanDirectories] = ctx.fork ? await Promise.all(Array.from({ length: (o.presence ? 1 : 0) + o.parallel - 1 }, () => ctx.fork!())) : [];
+    performance.mark('laps-migrate:inventory-fork');
     const result = await runInventory(ctx.dir, ctx.target, {
       now: ctx.now(),
       staleDays: o.staleDays,
       graceDays: o.graceDays,
       ...(o.ou ? { scope: o.ou } : {}),
-      ...(presenceDirectory ? { presenceDirectory } : {}),
+      ...(o.presence && presenceDirectory ? { presenceDirectory } : {}),
+      scanDirectories: o.presence ? scanDirectories : [presenceDirectory, ...scanDirectories].filter((d): d is NonNullable<typeof d> => !!d),
       skipPresence: !o.presence,
-      recordSink: (r) => spool.push(r),
+      // segments = attention rank, then container: the report reads the spool once, in its order
+      recordSink: (r, ouKey) => spool.push(r, `${attentionRank(r)}\u0000${ouKey}`),
       onProgress: (n) => ctx.progress({ step: 'inventory', phase: 'reading computers', counts: { computers: n } }),
     });
-    await presenceDirectory?.close();
     spool.close();
     const s = result.data.summary;
     return {
       result,
       changes: createPlan('inventory', [], { createdAt: ctx.now() }),
-      report: () => inventoryReportModel(result, { read: () => spool.read(), count: spool.count }),
+      report: () => inventoryReportModel(result, { read: () => spool.read(byNameDn), count: spool.count }),
       json: () => {
         const { computers: _omit, ...rest } = result.data;
         return { ...result, data: rest };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
 import { YamlInputError } from '../../../src/config/yaml-input.js';
 import { loadPlaybook, parsePlaybook, stepOptions } from '../../../src/playbook/load.js';
+import { DEFAULT_PARALLEL } from '../../../src/steps/inventory/defaults.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', 'playbooks');
 const EXAMPLES = ['readiness.yaml', 'pilot-then-broad.yaml', 'immediate.yaml', 'side-by-side.yaml'];
@@ -34,7 +35,7 @@ describe('shipped playbooks', () => {
   it('readiness runs the first three steps with their defaults filled', () => {
     const pb = loadPlaybook(join(dir, 'readiness.yaml'));
     expect(pb.steps.map((s) => s.name)).toEqual(['inventory', 'schema', 'permissions']);
-    expect(stepOptions(pb.playbook, 'inventory')).toEqual({ staleDays: 90, graceDays: 7, presence: true });
+    expect(stepOptions(pb.playbook, 'inventory')).toEqual({ staleDays: 90, graceDays: 7, presence: true, parallel: DEFAULT_PARALLEL });
   });
 
   it('pilot-then-broad gives the cutover the top-level policy and waves', () => {

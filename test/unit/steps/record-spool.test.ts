@@ -25,3 +25,22 @@ describe('RecordSpool', () => {
     }
   });
 });
+
+describe('RecordSpool segments', () => {
+  it('reads segments in ascending order, each in push order, however the pushes interleave', async () => {
+    const spool = new RecordSpool<{ seg: number; i: number }>();
+    try {
+      // three segments filled concurrently, more records than one chunk and than the memory bound
+      for (let i = 0; i < 3000; i++) for (const seg of [20, 3, 7]) spool.push({ seg, i }, seg);
+      spool.flushSegment(7);
+      expect(spool.count).toBe(9000);
+      const got: Array<{ seg: number; i: number }> = [];
+      for await (const r of spool.read()) got.push(r);
+      expect(got.length).toBe(9000);
+      expect(got.map((r) => r.seg)).toEqual([...Array(3000).fill(3), ...Array(3000).fill(7), ...Array(3000).fill(20)]);
+      for (const seg of [3, 7, 20]) expect(got.filter((r) => r.seg === seg).map((r) => r.i)).toEqual([...Array(3000).keys()]);
+    } finally {
+      spool.dispose();
+    }
+  });
+});

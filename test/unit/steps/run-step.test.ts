@@ -154,4 +154,40 @@ describe('runStep drives any Step', () => {
     expect(r.verdict).toBe('stopped');
     expect(notes.join('\n')).toMatch(/journal show \S+/);
   });
+  describe('a step whose irreversible changes are optional (cleanup)', () => {
+    // OU=B's change is irreversible, OU=A's is not
+    const optional: Step<Options, { missing: string[] }> = {
+      ...tinyStep,
+      irreversibleOptional: true,
+      plan: async (c, o) => {
+        const p = await planOf(c, o);
+        p.changes.changes.forEach((x) => (x.irreversible = x.dn === OUS[1]));
+        return p;
+      },
+    };
+    const runOptional = (c: Consent) => runStep(optional, ctx(), options.parse({}), { apply: true, consent: c, outDir: out, print: (l) => printed.push(...l), note: (l) => notes.push(l) });
+
+    it('without consent for them (a refusal, or "cannot ask") the reversible ones are applied alone', async () => {
+      const cannotAsk: Consent = { reversible: async () => true, irreversible: async () => { throw new InputError('the plan has 1 irreversible change; nothing was written', { reason: 'IRREVERSIBLE_NOT_CONFIRMED' }); } };
+      const r = await runOptional(cannotAsk);
+      // OU=B is still not managed: the tiny step's blocker remains after the apply
+      expect(r.exitCode).toBe(ExitCode.BLOCKERS);
+      expect(r.verdict).toBe('changed');
+      expect(r.applied!.runs[0]!.counts.applied).toBe(1);
+      expect(dir.get(OUS[0]!, 'description')).toEqual(['managed']);
+      expect(dir.get(OUS[1]!, 'description')).toBeUndefined();
+      expect(notes.join('\n')).toContain('1 irreversible change(s) left out');
+      expect(printed.join('\n')).toMatch(/Undo with: laps-migrate rollback/);
+    });
+
+    it('with consent everything is applied; any other error of the consent still stops the run', async () => {
+      await expect(runOptional({ reversible: async () => true, irreversible: async () => { throw new InputError('playbook has no decision', { reason: 'PLAYBOOK_DECISION_MISSING' }); } })).rejects.toThrow('no decision');
+      expect(dir.get(OUS[0]!, 'description')).toBeUndefined();
+      const c = consent(true, true);
+      const r = await runOptional(c);
+      expect(c.asked).toEqual(['irreversible', 'reversible']);
+      expect(r.exitCode).toBe(ExitCode.OK);
+      expect(OUS.map((dn) => dir.get(dn, 'description'))).toEqual([['managed'], ['managed']]);
+    });
+  });
 });

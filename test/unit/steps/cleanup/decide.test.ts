@@ -104,6 +104,13 @@ describe('which GPO links go', () => {
   it('a link on the domain head reaches every computer: kept while one depends on legacy', () => {
     expect(decideGpo(gpo('yes', [BASE]), needers).unlink).toEqual([]);
   });
+
+  it('with --ou a link above or beside the scope is kept (computers there were not read), and values stay', () => {
+    const free = decideGpo(gpo('yes', [BASE, `OU=WS,${BASE}`]), () => [], `OU=WS,${BASE}`);
+    expect(free.unlink).toEqual([`OU=WS,${BASE}`]);
+    expect(free.kept).toEqual([{ at: BASE, why: expect.stringContaining('outside --ou') }]);
+    expect(decideGpo(gpo('no', [BASE, `OU=WS,${BASE}`]), () => [], `OU=WS,${BASE}`).removeValues).toBe(false);
+  });
 });
 
 describe('the directory rule steps 3 and 4 share', () => {

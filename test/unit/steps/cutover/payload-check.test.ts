@@ -65,3 +65,13 @@ describe('the payload outcome in the verdict', () => {
     expect(bad).toMatchObject({ state: 'failed', payload: 'failed', reasons: ['the current encrypted password fails the payload check: cannot decrypt: authentication failed'] });
   });
 });
+
+describe('checkPayloads on worker threads', () => {
+  it('falls back to this thread when a worker cannot start (same outcomes)', async () => {
+    // under vitest the compiled payload-worker.js does not exist next to the TypeScript source
+    const values = [value('Admin1'), value('Admin2', SECRET, otherKey)];
+    const r = await checkPayloads(values, [rootKey], 2);
+    expect(r[0]).toEqual({ ok: true, accountName: 'Admin1' });
+    expect(r[1]).toMatchObject({ ok: false });
+  });
+});

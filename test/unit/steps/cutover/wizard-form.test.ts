@@ -84,16 +84,18 @@ describe('where the migration stands: the cutover waves from its last report', (
           warnings: 1,
           folder: 'x',
           headline: [
-            { label: 'Wave pilot', value: '12 verified', tone: 'good' },
-            { label: 'Wave broad', value: '0 verified', tone: 'warn' },
+            { label: 'Wave pilot', value: '12 / 12 verified', tone: 'good' },
+            { label: 'Wave broad', value: '0 / 130 verified', tone: 'warn' },
+            { label: 'Wave late', value: 'not started', tone: 'neutral' },
           ],
         },
       },
     ];
     expect(standingLines(st)[0]!.split('\n')).toEqual([
       '  Cutover to Windows LAPS    last run 2026-12-03 10:00 UTC: no blockers, 1 warning(s)',
-      '    Wave pilot: 12 verified, gate met',
-      '    Wave broad: 0 verified, gate not met yet',
+      '    Wave pilot: 12 / 12 verified, gate met',
+      '    Wave broad: 0 / 130 verified, gate not met yet',
+      '    Wave late: not started',
     ]);
   });
 });
