@@ -45,8 +45,7 @@ function describeRound(state, round, phase) {
   }
   if (state.waiting) say(`      cutover waits: ${state.waiting}`);
   for (const r of state.restarted ?? []) {
-    say(`      wave ${r.wave}: its start moved from ${r.from} to ${r.to}: cleanup unlinked the legacy GPO from one of its OUs,`);
-    say(`      and the cutover dates a wave by the last gPLink write on its OUs, so its ${r.computers.length} computers count as pending`);
+    say(`      wave ${r.wave}: its start moved from ${r.from} to ${r.to}, so its ${r.computers.length} computers count as pending`);
     say('      until they rotate again (at their next expiry). The demo has them rotate now (as Reset-LapsPassword would).');
   }
 }

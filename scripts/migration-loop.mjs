@@ -91,9 +91,8 @@ export function standing(stepResults, listed) {
 
 /**
  * Waves whose start moved later after their computers were verified, with the computers now back
- * to pending. The cutover dates a wave's start by the last gPLink write on its OUs (conservative,
- * README "cutover"), so cleanup unlinking a legacy GPO from a wave's OU restarts the wave: its
- * computers count as pending until they rotate again. Updates `verified` (dn -> wave start).
+ * to pending until they rotate again (a cutover that dated a wave by the last gPLink write on its
+ * OUs did that when cleanup unlinked the legacy GPO). Updates `verified` (dn -> wave start).
  */
 export function restartedWaves(waves, verified) {
   const restarted = [];

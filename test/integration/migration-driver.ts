@@ -149,9 +149,8 @@ function safeClear(json: string): string | undefined {
 
 /**
  * Progress never goes backwards: a computer the cutover once verified is never reported pending,
- * failed or stuck again, with one documented exception: a wave whose start moved later because
- * cleanup changed a gPLink on one of its OUs (the cutover dates a wave by the last gPLink write)
- * counts its computers as pending until they rotate again; those are kept in `restarts`. Anything
+ * failed or stuck again. A wave whose start moved later after cleanup changed something (its
+ * computers pending until they rotate again) is kept in `restarts` for the test to judge; anything
  * else throws, naming the computers, the wave and its start times.
  */
 export class ProgressWatch {
