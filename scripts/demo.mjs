@@ -45,8 +45,8 @@ function describeRound(state, round, phase) {
   }
   if (state.waiting) say(`      cutover waits: ${state.waiting}`);
   for (const r of state.restarted ?? []) {
-    say(`      wave ${r.wave}: its start moved from ${r.from} to ${r.to}, so its ${r.computers.length} computers count as pending`);
-    say('      until they rotate again (at their next expiry). The demo has them rotate now (as Reset-LapsPassword would).');
+    say(`      unexpected: wave ${r.wave}'s start moved from ${r.from} to ${r.to}, so its ${r.computers.length} verified computers`);
+    say('      count as pending until they rotate again (a bug: please report it with the reports folder).');
   }
 }
 

@@ -153,9 +153,8 @@ export async function driveMigration(o) {
     if (o.afterRound) await o.afterRound(state, round, lastRun);
     if (state.complete || (o.stopWhen && o.stopWhen(state))) return { complete: state.complete, rounds: round, cycles, lastRun, state, stepsRun };
     if (cycles >= (o.maxCycles ?? 8)) return { complete: false, rounds: round, cycles, lastRun, state, stepsRun };
-    // a restarted wave's computers would rotate at their next expiry (weeks): the rehearsal rotates them now
-    const force = state.restarted.flatMap((r) => r.computers).flatMap((n) => ['--device', n]);
-    const sim = await runCli(['lab', 'simulate', '--dir', o.labDir, '--cycles', '1', '--json', ...(force.length ? ['--force-rotate', ...force] : [])], { env: o.env, log: o.log });
+    // a restarted wave is reported, never papered over: its computers rotate at their own expiry
+    const sim = await runCli(['lab', 'simulate', '--dir', o.labDir, '--cycles', '1', '--json'], { env: o.env, log: o.log });
     if (sim.code !== 0) throw new Error(`lab simulate exited ${sim.code}: ${sim.stderr.slice(-800)}`);
     cycles++;
     if (o.afterCycle) await o.afterCycle(JSON.parse(sim.stdout)[0], round);

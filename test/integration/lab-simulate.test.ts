@@ -198,7 +198,7 @@ describe('migration-rehearsal scenario', () => {
     const view = JSON.parse(r.stdout) as { password: string; events: Array<{ id: number }> };
     expect(view.password).toBe(readDevice(dir(), 'PLT-WS01').localPassword);
     expect(view.events.some((e) => e.id === 10018)).toBe(true);
-    const journal = readTreeText(join(testRoot(), 'state', 'laps-migrate', 'journal'));
+    const journal = readTreeText(join(process.env.XDG_STATE_HOME!, 'laps-migrate', 'journal'));
     expect(journal).toContain('lab device file (local password)');
     expect(journal).not.toContain(view.password);
     const list = cli(['lab', 'devices', '--dir', dir(), '--json']);

@@ -22,9 +22,11 @@ export function useRehearsalLab(o: { folder: string; seed: number; profileName: 
   let m: LabManifest | undefined;
   let admin: LdapDirectory | undefined;
   const dir = () => join(testRoot(), o.folder);
+  const saved = { config: process.env.XDG_CONFIG_HOME, state: process.env.XDG_STATE_HOME };
   beforeAll(async () => {
     process.env.XDG_CONFIG_HOME = join(testRoot(), 'config');
-    process.env.XDG_STATE_HOME = join(testRoot(), 'state');
+    // a journal of its own: the runs of another test file's lab are not this file's to roll back
+    process.env.XDG_STATE_HOME = join(testRoot(), `${o.folder}-state`);
     await labDown(labDir());
     m = await labUp({ dir: dir(), ip: TEST_LAB_IP, recreate: true, scenario: 'migration-rehearsal', seed: o.seed, profileName: o.profileName, log: () => undefined });
     admin = await LdapDirectory.connect({ server: m.urls.ldaps, caFile: m.caFile, user: m.accounts.admin!.userPrincipalName, password: readFileSync(m.accounts.admin!.passwordFile, 'utf8') });
@@ -33,6 +35,10 @@ export function useRehearsalLab(o: { folder: string; seed: number; profileName: 
     await admin?.close();
     await labDown(dir());
     await labUp({ dir: labDir(), ip: TEST_LAB_IP, profileName: 'lab', log: () => undefined });
+    for (const [k, v] of [['XDG_CONFIG_HOME', saved.config], ['XDG_STATE_HOME', saved.state]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }, 120_000);
   return { manifest: () => m!, admin: () => admin!, dir };
 }
