@@ -8,6 +8,7 @@
  */
 import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
 import { COMPUTER_FILTER } from '../../directory/computers.js';
+import { somChain } from '../../directory/som-chain.js';
 import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { firstBinary, firstString } from '../../directory/entry.js';
 import type { LapsSchema } from '../../directory/laps-schema.js';
@@ -62,18 +63,6 @@ async function presence(dir: Directory, base: string, attribute: string | undefi
   if (!attribute) return new Set();
   const found = await dir.searchAll({ base, scope: 'sub', filter: `(&${COMPUTER_FILTER}(${attribute}=*))`, attributes: ['1.1'] });
   return new Set(found.map((e) => dnKey(e.dn)));
-}
-
-function chainOf(dn: string, domainDn: string, soms: Map<string, ScopeOfManagement>): ScopeOfManagement[] {
-  const out: ScopeOfManagement[] = [];
-  let cur = dn;
-  for (let i = 0; i < 64 && isUnder(cur, domainDn); i++) {
-    const som = soms.get(dnKey(cur));
-    if (som) out.unshift(som);
-    if (dnKey(cur) === dnKey(domainDn)) break;
-    cur = parentDn(cur);
-  }
-  return out;
 }
 
 /** The waves' verdicts, computed as the cutover computes them. */
@@ -201,7 +190,7 @@ export async function readCleanupFacts(ctx: StepContext, cut: CutoverOptions, ou
     const uac = Number(firstString(e, 'userAccountControl') ?? 0);
     const container = parentDn(e.dn);
     let policy = policyOf.get(dnKey(container));
-    if (!policy) policyOf.set(dnKey(container), (policy = policyFacts(chainOf(container, domainDn, soms), all)));
+    if (!policy) policyOf.set(dnKey(container), (policy = policyFacts(somChain(container, domainDn, soms), all)));
     const w = byDn.get(key);
     const dc = (uac & UAC_SERVER_TRUST) !== 0;
     return {

@@ -11,7 +11,8 @@
  * other GPOs are not evaluated: a GPO filtered away from these computers still counts
  * (conservative: a false blocker, never a missed one).
  */
-import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
+import { somChain } from '../../directory/som-chain.js';
+import { dnKey, parentDn } from '../../directory/dn.js';
 import { readGpoFolder, resolvePoliciesDir } from '../../directory/sysvol.js';
 import type { Directory } from '../../directory/types.js';
 import { InputError } from '../../errors.js';
@@ -65,15 +66,7 @@ export interface Reach {
 
 /** Containers from the domain head down to the computer's parent that carry GPO links. */
 export function chainOf(dn: string, domainDn: string, soms: ReadonlyMap<string, ScopeOfManagement>): ScopeOfManagement[] {
-  const out: ScopeOfManagement[] = [];
-  let cur = parentDn(dn);
-  for (let i = 0; i < 64 && cur && isUnder(cur, domainDn); i++) {
-    const som = soms.get(dnKey(cur));
-    if (som) out.unshift(som);
-    if (dnKey(cur) === dnKey(domainDn)) break;
-    cur = parentDn(cur);
-  }
-  return out;
+  return somChain(parentDn(dn), domainDn, soms);
 }
 
 /** The values of `other` that differ from `wanted`, as "Name=value (playbook: value)". */

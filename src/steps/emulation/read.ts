@@ -7,6 +7,7 @@
  */
 import type { Directory } from '../../directory/types.js';
 import { firstBuffer, firstString } from '../../directory/entry.js';
+import { somChain } from '../../directory/som-chain.js';
 import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { parseInteger8Time } from '../../directory/ad-time.js';
 import { readLapsSchema, type LapsSchema } from '../../directory/laps-schema.js';
@@ -52,19 +53,6 @@ export interface ReadOptions {
   scope?: string;
   sysvol?: string;
   onProgress?: (computers: number) => void;
-}
-
-/** Containers from the domain head down to `dn` that can hold GPO links (domain, OUs). */
-function chainOf(dn: string, domainDn: string, soms: Map<string, ScopeOfManagement>): ScopeOfManagement[] {
-  const out: ScopeOfManagement[] = [];
-  let cur = dn;
-  for (let i = 0; i < 64 && isUnder(cur, domainDn); i++) {
-    const som = soms.get(dnKey(cur));
-    if (som) out.unshift(som);
-    if (dnKey(cur) === dnKey(domainDn)) break;
-    cur = parentDn(cur);
-  }
-  return out;
 }
 
 async function readLapsGpos(dir: Directory, domainDn: string, dnsDomain: string, sysvol: string | undefined, soms: Map<string, ScopeOfManagement>): Promise<{ policiesDir: string | undefined; gpos: EmulationFacts['gpos'] }> {
@@ -129,7 +117,7 @@ export async function readEmulationFacts(dir: Directory, o: ReadOptions): Promis
     for (const e of page) {
       const container = parentDn(e.dn);
       let policy = policyOf.get(dnKey(container));
-      if (!policy) policyOf.set(dnKey(container), (policy = policyFacts(chainOf(container, domainDn, soms), gpoMap)));
+      if (!policy) policyOf.set(dnKey(container), (policy = policyFacts(somChain(container, domainDn, soms), gpoMap)));
       const uac = Number(firstString(e, 'userAccountControl') ?? 0);
       const meta = firstBuffer(e, 'replPropertyMetaData');
       const writes = lapsWriteTimes(meta, schema);
