@@ -8,6 +8,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { sidToString } from '../dtyp/sid.js';
 import { encryptedValueUpdateTime } from '../laps/encrypted-password-value.js';
 import type { ComputerPasswordValues } from '../laps/password-sources.js';
+import { dnKey } from './dn.js';
 import { parseGeneralizedTime, parseInteger8Time } from './ad-time.js';
 import { escapeFilterValue, firstBinary, firstString } from './entry.js';
 import type { LapsSchema } from './laps-schema.js';
@@ -15,6 +16,17 @@ import { parseReplPropertyMetaData } from './repl-metadata.js';
 import type { DirEntry, Directory } from './types.js';
 
 export const COMPUTER_FILTER = '(objectCategory=computer)';
+
+/**
+ * DN keys of the computers below `base` with `attribute` set. A filter only: the value (a
+ * password, for the LAPS attributes) is never requested. An account that may not read a
+ * confidential attribute matches nothing.
+ */
+export async function computersWith(dir: Directory, base: string, attribute: string | undefined): Promise<Set<string>> {
+  if (!attribute) return new Set();
+  const found = await dir.searchAll({ base, scope: 'sub', filter: `(&${COMPUTER_FILTER}(${attribute}=*))`, attributes: ['1.1'] });
+  return new Set(found.map((e) => dnKey(e.dn)));
+}
 
 /** What the reader learned about one computer. `null` presence = the bound account cannot tell. */
 export interface ComputerFacts {

@@ -7,7 +7,7 @@
  * values are read later, only for the computers whose clearing is planned (plan-changes.ts).
  */
 import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
-import { COMPUTER_FILTER } from '../../directory/computers.js';
+import { COMPUTER_FILTER, computersWith } from '../../directory/computers.js';
 import { somChain } from '../../directory/som-chain.js';
 import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { firstBinary, firstString } from '../../directory/entry.js';
@@ -56,13 +56,6 @@ export interface CleanupFacts {
   presenceReadable: { legacy: boolean; clear: boolean; dsrm: boolean };
   /** Where --sysvol resolved to (undefined without one). */
   policiesDir: string | undefined;
-}
-
-/** DN keys of the computers below `base` with `attribute` set (a filter: the value is never requested). */
-async function presence(dir: Directory, base: string, attribute: string | undefined): Promise<Set<string>> {
-  if (!attribute) return new Set();
-  const found = await dir.searchAll({ base, scope: 'sub', filter: `(&${COMPUTER_FILTER}(${attribute}=*))`, attributes: ['1.1'] });
-  return new Set(found.map((e) => dnKey(e.dn)));
 }
 
 /** The waves' verdicts, computed as the cutover computes them. */
@@ -178,7 +171,7 @@ export async function readCleanupFacts(ctx: StepContext, cut: CutoverOptions, ou
   const n = (k: keyof LapsSchema) => schema[k]?.name;
   const legacyExp = n('legacyExpiration');
   const winExp = n('expiration');
-  const [legacySet, clearSet, dsrmSet] = await Promise.all([presence(dir, scope, n('legacyPassword')), presence(dir, scope, n('password')), presence(dir, scope, n('encryptedDsrmPassword'))]);
+  const [legacySet, clearSet, dsrmSet] = await Promise.all([computersWith(dir, scope, n('legacyPassword')), computersWith(dir, scope, n('password')), computersWith(dir, scope, n('encryptedDsrmPassword'))]);
   const entries = await dir.searchAll({ base: scope, scope: 'sub', filter: COMPUTER_FILTER, attributes: ['cn', 'userAccountControl', 'operatingSystem', ...[legacyExp, winExp].filter((x): x is string => !!x)] });
   const legacyExpCount = legacyExp ? entries.filter((e) => firstString(e, legacyExp)).length : 0;
   const winExpCount = winExp ? entries.filter((e) => firstString(e, winExp)).length : 0;

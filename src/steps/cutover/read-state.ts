@@ -6,7 +6,7 @@
  * verify.ts. Never a password: msLAPS-Password is only tested for presence with a filter.
  */
 import { findGpoContainer, type GpoContainer } from '../../directory/gpo-container.js';
-import { decodeComputer, computerAttributes, COMPUTER_FILTER } from '../../directory/computers.js';
+import { decodeComputer, computerAttributes, computersWith, COMPUTER_FILTER } from '../../directory/computers.js';
 import { dnKey } from '../../directory/dn.js';
 import { firstBinary, firstString } from '../../directory/entry.js';
 import type { LapsSchema } from '../../directory/laps-schema.js';
@@ -102,11 +102,8 @@ export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave
   const histName = schema.encryptedPasswordHistory?.name;
   const encName = schema.encryptedPassword?.name;
   for (const ou of wave.ous) {
-    const clear = new Set<string>();
-    if (clearName) {
-      // presence only: the value (a password) is never requested
-      for (const e of await dir.searchAll({ base: ou, scope: 'sub', filter: `(&${COMPUTER_FILTER}(${clearName}=*))`, attributes: ['1.1'] })) clear.add(dnKey(e.dn));
-    }
+    // presence only: the value (a password) is never requested
+    const clear = await computersWith(dir, ou, clearName);
     for await (const page of dir.searchPages({ base: ou, scope: 'sub', filter: COMPUTER_FILTER, attributes: [...attributes, 'sAMAccountName'], binaryAttributes })) {
       for (const e of page) {
         const key = dnKey(e.dn);
