@@ -21,7 +21,7 @@ import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
 import { rootKeyFromDirectoryEntry, rootKeyToJsonObject, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES } from '../../src/dpapi-ng/root-key.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { cli, readTreeText, testRoot } from './lab-env.js';
-import { useRehearsalLab } from './rehearsal-lab.js';
+import { REHEARSAL_POLICY, REHEARSAL_WAVES, useRehearsalLab } from './rehearsal-lab.js';
 
 const rehearsal = useRehearsalLab({ folder: 'cleanup-rehearsal', seed: 7, profileName: 'cleanup' });
 const dir = rehearsal.dir;
@@ -35,18 +35,7 @@ const PLAYBOOK = `version: 1
 steps: [permissions, emulation, cutover, cleanup]
 permissions: {}
 emulation: {}
-policy:
-  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
-  historySize: 2
-waves:
-  - name: pilot
-    ous: ['OU=Pilot,OU=Workstations']
-    gpo: 'Windows LAPS - Pilot'
-    gates: { minVerifiedPercent: 95, maxFailures: 0, soakDays: 0 }
-  - name: broad
-    ous: ['OU=Workstations', 'OU=Servers']
-    gpo: 'Windows LAPS - Broad'
-cleanup: {}
+${REHEARSAL_POLICY}${REHEARSAL_WAVES}cleanup: {}
 `;
 
 interface CleanupOut {

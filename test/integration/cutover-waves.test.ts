@@ -15,7 +15,7 @@ import { decodeLapsSettings } from '../../src/laps/gpo-laps-settings.js';
 import { parseSecurityDescriptor, toSddl } from '../../src/security/index.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { cli, testRoot } from './lab-env.js';
-import { useRehearsalLab } from './rehearsal-lab.js';
+import { REHEARSAL_POLICY, useRehearsalLab } from './rehearsal-lab.js';
 
 const rehearsal = useRehearsalLab({ folder: 'cutover-waves-rehearsal', seed: 7, profileName: 'rehearsal-waves' });
 const PROFILE = 'rehearsal-waves';
@@ -54,10 +54,7 @@ function rollback(runId: string): void {
 // a Windows LAPS GPO with another PasswordLength on OU=Workstations (above the pilot OU)
 const OTHER = `version: 1
 steps: [cutover]
-policy:
-  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
-  historySize: 2
-  passwordLength: 20
+${REHEARSAL_POLICY}  passwordLength: 20
 waves:
   - name: other
     ous: ['OU=Workstations']
@@ -65,20 +62,14 @@ waves:
 `;
 const GROUP_WAVE = `version: 1
 steps: [cutover]
-policy:
-  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
-  historySize: 2
-waves:
+${REHEARSAL_POLICY}waves:
   - name: finance-group
     group: 'Wave Finance'
     gpo: 'Windows LAPS - Broad'
 `;
 const PILOT = `version: 1
 steps: [cutover]
-policy:
-  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
-  historySize: 2
-waves:
+${REHEARSAL_POLICY}waves:
   - name: pilot
     ous: ['OU=Pilot,OU=Workstations']
     gpo: 'Windows LAPS - Pilot'

@@ -22,7 +22,7 @@ import { kdsMasterRootKeysDn } from '../../src/directory/kds.js';
 import { rootKeyFromDirectoryEntry, rootKeyToJsonObject, ROOT_KEY_ATTRIBUTES, ROOT_KEY_BINARY_ATTRIBUTES } from '../../src/dpapi-ng/root-key.js';
 import type { LabManifest } from '../../src/lab/manifest.js';
 import { cli, testRoot } from './lab-env.js';
-import { useRehearsalLab } from './rehearsal-lab.js';
+import { REHEARSAL_POLICY, REHEARSAL_WAVES, useRehearsalLab } from './rehearsal-lab.js';
 
 const rehearsal = useRehearsalLab({ folder: 'cutover-rehearsal', seed: 7, profileName: 'rehearsal' });
 const dir = rehearsal.dir;
@@ -33,18 +33,7 @@ const playbook = () => join(testRoot(), 'cutover-playbook.yaml');
 
 const PLAYBOOK = `version: 1
 steps: [cutover]
-policy:
-  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
-  historySize: 2
-waves:
-  - name: pilot
-    ous: ['OU=Pilot,OU=Workstations']
-    gpo: 'Windows LAPS - Pilot'
-    gates: { minVerifiedPercent: 95, maxFailures: 0, soakDays: 0 }
-  - name: broad
-    ous: ['OU=Workstations', 'OU=Servers']
-    gpo: 'Windows LAPS - Broad'
-`;
+${REHEARSAL_POLICY}${REHEARSAL_WAVES}`;
 
 interface WaveOut {
   name: string;

@@ -42,3 +42,20 @@ export function useRehearsalLab(o: { folder: string; seed: number; profileName: 
   }, 120_000);
   return { manifest: () => m!, admin: () => admin!, dir };
 }
+
+/** The cutover policy the rehearsal tests use, as playbook YAML: encrypted to LAPS Admins, history 2. */
+export const REHEARSAL_POLICY = `policy:
+  encryption: { enabled: true, principal: 'LAB\\LAPS Admins' }
+  historySize: 2
+`;
+
+/** Their two waves: the Pilot OU (gate 95 %, no soak), then Workstations and Servers. */
+export const REHEARSAL_WAVES = `waves:
+  - name: pilot
+    ous: ['OU=Pilot,OU=Workstations']
+    gpo: 'Windows LAPS - Pilot'
+    gates: { minVerifiedPercent: 95, maxFailures: 0, soakDays: 0 }
+  - name: broad
+    ous: ['OU=Workstations', 'OU=Servers']
+    gpo: 'Windows LAPS - Broad'
+`;
