@@ -27,9 +27,8 @@ export class WavePayloadCheck {
   private pending: WaveComputer[] = [];
   private pool: PayloadPool | undefined;
   private readonly keys: RootKey[] = [];
-  private inThread: Buffer[] = [];
 
-  constructor(private readonly dir: Directory, private readonly configDn: string, private readonly waveName: string, private readonly expected?: number) {}
+  constructor(private readonly dir: Directory, private readonly configDn: string, private readonly waveName: string) {}
 
   add(c: WaveComputer): void {
     const header = c.encrypted ? (c.encryptedHeader ?? blobHeader(c.encrypted)) : undefined;
@@ -61,8 +60,8 @@ export class WavePayloadCheck {
   private queue(c: WaveComputer): void {
     this.order.push(c);
     this.pending.push(c);
-    if (!this.pool && this.order.length >= Math.min(PAYLOAD_WORKER_THRESHOLD, this.expected ?? Infinity)) {
-      const n = workerCount(Math.max(this.order.length, this.expected ?? 0));
+    if (!this.pool && this.order.length >= PAYLOAD_WORKER_THRESHOLD) {
+      const n = workerCount(this.order.length);
       if (n > 0) {
         this.pool = new PayloadPool(n);
         for (const key of this.keys) this.pool.addKey(key);
@@ -71,11 +70,12 @@ export class WavePayloadCheck {
     if (this.pool && this.pending.length >= BATCH) this.flush();
   }
 
+  /** Hands what is pending to the pool (below the threshold there is none: finish checks it here). */
   private flush(): void {
+    if (!this.pool) return;
     const values = this.pending.map((c) => c.encrypted!);
     this.pending = [];
-    if (!this.pool) this.inThread.push(...values);
-    else for (let i = 0; i < values.length; i += BATCH) this.pool.check(values.slice(i, i + BATCH));
+    for (let i = 0; i < values.length; i += BATCH) this.pool.check(values.slice(i, i + BATCH));
   }
 
   /** Waits for every outcome; zeroes the root keys (the forest secret is not kept past the check). */
@@ -83,7 +83,7 @@ export class WavePayloadCheck {
     try {
       await Promise.all(this.loads);
       this.flush();
-      const outcomes = this.pool ? await this.pool.results() : checkInThisThread(this.inThread, this.keys);
+      const outcomes = this.pool ? await this.pool.results() : checkInThisThread(this.pending.map((c) => c.encrypted!), this.keys);
       this.order.forEach((c, i) => (c.decrypted = outcomes[i]!));
     } finally {
       for (const k of this.keys) k.keyData.fill(0);
