@@ -27,15 +27,25 @@ const EXAMPLES = 5;
 
 const series = () => COMPUTER_STATES.map((k) => ({ label: STATE_LABEL[k], ...(STATE_TONE[k] ? { tone: STATE_TONE[k] } : {}) }));
 
-function ouOf(v: ComputerVerdict, baseDn: string): string {
-  return friendlyPath(parentDn(v.dn), baseDn);
+/** The OU path of a computer ("Workstations/Pilot"), each container's path worked out once (10,000 computers share a few). */
+function ouNamer(baseDn: string): (v: ComputerVerdict) => string {
+  const paths = new Map<string, string>();
+  return (v) => {
+    const parent = parentDn(v.dn);
+    let path = paths.get(parent);
+    if (path === undefined) {
+      path = friendlyPath(parent, baseDn);
+      paths.set(parent, path);
+    }
+    return path;
+  };
 }
 
 /** Computers of one wave per OU (the container that holds them), one bar per OU. */
-function waveChart(s: WaveStatus, baseDn: string): ChartSpec {
+function waveChart(s: WaveStatus, ouOf: (v: ComputerVerdict) => string): ChartSpec {
   const byOu = new Map<string, number[]>();
   for (const v of s.verdicts) {
-    const ou = ouOf(v, baseDn);
+    const ou = ouOf(v);
     const row = byOu.get(ou) ?? COMPUTER_STATES.map(() => 0);
     row[COMPUTER_STATES.indexOf(v.state)]!++;
     byOu.set(ou, row);
@@ -125,8 +135,8 @@ function payloadHeadline(statuses: readonly WaveStatus[]): Headline {
 }
 
 export function cutoverReportModel(result: StepResult<CutoverData>, statuses: readonly WaveStatus[]): ReportModel {
-  const baseDn = result.target.baseDn;
-  const computers = statuses.flatMap((s) => s.verdicts.map((v) => ({ wave: s.wave.name, computer: v.name, ou: ouOf(v, baseDn), state: v.state, reasons: v.reasons.join('; '), payload: v.payload ?? '', leftBehind: v.leftBehind ?? '', dn: v.dn })));
+  const ouOf = ouNamer(result.target.baseDn);
+  const computers = statuses.flatMap((s) => s.verdicts.map((v) => ({ wave: s.wave.name, computer: v.name, ou: ouOf(v), state: v.state, reasons: v.reasons.join('; '), payload: v.payload ?? '', leftBehind: v.leftBehind ?? '', dn: v.dn })));
   const drift = statuses.flatMap((s) => s.verdicts.flatMap((v) => v.drift.map((d) => ({ wave: s.wave.name, computer: d.computer, kind: d.kind, detail: d.detail }))));
   const driftCount = new Set(drift.map((d) => `${d.wave}|${d.computer}`)).size;
   const failures = reasonRows(statuses, ['failed', 'stuck']);
@@ -145,7 +155,7 @@ export function cutoverReportModel(result: StepResult<CutoverData>, statuses: re
     { id: 'computers', title: 'Computers by wave and state', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'ou', label: 'OU' }, { key: 'state', label: 'State' }, { key: 'reasons', label: 'Why' }, { key: 'payload', label: 'Payload check' }, { key: 'dn', label: 'DN' }], rows: [...computers].sort((a, b) => TABLE_ORDER.indexOf(a.state) - TABLE_ORDER.indexOf(b.state)), csvFile: 'computers.csv', htmlLimit: 100 },
     { id: 'drift', title: 'Drift per computer', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'kind', label: 'Kind' }, { key: 'detail', label: 'Detail' }], rows: drift, csvFile: 'drift.csv', htmlLimit: 50 },
   ];
-  const charts: ChartSpec[] = statuses.map((s) => waveChart(s, baseDn));
+  const charts: ChartSpec[] = statuses.map((s) => waveChart(s, ouOf));
   if (statuses.length > 1) charts.unshift({ kind: 'stacked-bar', id: 'wave-states', title: 'Computers per state, by wave', series: series(), bars: statuses.map((s) => ({ label: s.wave.name, values: COMPUTER_STATES.map((k) => s.counts[k]) })) });
   const n = result.data.next;
   return {
