@@ -61,6 +61,11 @@ interface ContainerState {
 
 const SERVER_TRUST_ACCOUNT = 0x2000;
 
+/** The sort key of a computer in every output: container (DN key), name (case-insensitive), DN. */
+export function computerOrderKey(containerKey: string, name: string, dn: string): string {
+  return `${containerKey}\u0000${name.toLowerCase()}\u0000${dn}`;
+}
+
 export interface FinishOptions {
   /** Accounts to predict access for, computer by computer. */
   accounts?: AccountToken[];
@@ -116,7 +121,7 @@ export class PermissionsAnalysis {
         if (k === stop) break;
       }
     }
-    return [...out];
+    return [...out].sort();
   }
 
   /** Marks a container whose descriptor the caller tried and failed to read. */
@@ -127,9 +132,11 @@ export class PermissionsAnalysis {
     else this.containers.set(key, { input: { dn, kind, classGuids: [] }, explicitKeys: new Set(), computers: 0, dcs: 0, legacyManaged: 0, windowsManaged: 0, encryptedFor: new Map(), unreadable: true });
   }
 
-  /** Parsed descriptors of every container read (for the plan). */
+  /** Parsed descriptors of every container read (for the plan), by DN key: the same whatever order the computers came in. */
   containerStates(): Array<{ input: ContainerInput; sd: SecurityDescriptor | undefined; computers: number; dcs: number; legacyManaged: number }> {
-    return [...this.containers.values()].map((s) => ({ input: s.input, sd: s.sd, computers: s.computers, dcs: s.dcs, legacyManaged: s.legacyManaged }));
+    return [...this.containers.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, s]) => ({ input: s.input, sd: s.sd, computers: s.computers, dcs: s.dcs, legacyManaged: s.legacyManaged }));
   }
 
   /** Parsed descriptor of a container read by the caller (undefined when unreadable or unknown). */
@@ -154,9 +161,11 @@ export class PermissionsAnalysis {
     let profile = -1;
     if (c.sd) {
       this.perComputer = true;
-      // identical descriptors are evaluated once (found by digest, confirmed byte for byte); one
-      // that names the computer's own SID (SELF-like trustee) is evaluated for that computer alone
-      const digest = createHash('sha1').update(c.sd).digest('base64');
+      // identical descriptors are evaluated once per container (found by digest, confirmed byte
+      // for byte; per container because origins are looked up from there, so which computer comes
+      // first never matters); one that names the computer's own SID (SELF-like trustee) is
+      // evaluated for that computer alone
+      const digest = `${key}\u0000${createHash('sha1').update(c.sd).digest('base64')}`;
       const candidates = this.profileByKey.get(digest) ?? [];
       let found = candidates.find((i) => this.profiles[i]!.bytes!.equals(c.sd!) && (!this.profiles[i]!.objectSid || this.profiles[i]!.objectSid === c.objectSid));
       if (found !== undefined && c.objectSid && !this.profiles[found]!.objectSid && this.profiles[found]!.sids!.has(c.objectSid)) found = undefined;
@@ -195,6 +204,13 @@ export class PermissionsAnalysis {
     return hit;
   }
 
+  /** Container (DN key), then name (case-insensitive), then DN: the order every output follows. */
+  private sortComputers(): void {
+    const keyed = this.computers.map((c) => ({ c, k: computerOrderKey(c.containerKey, c.name, c.dn) }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    keyed.forEach((x, i) => (this.computers[i] = x.c));
+  }
+
   get computerCount(): number {
     return this.computers.length;
   }
@@ -202,11 +218,6 @@ export class PermissionsAnalysis {
   /** Distinct descriptors seen on computers (per-computer mode). */
   get distinctComputerDescriptors(): number {
     return this.profiles.length;
-  }
-
-  /** The containers that hold computers, in DN order from the top. */
-  computerContainers(): ContainerInput[] {
-    return [...this.containers.values()].filter((s) => s.computers > 0).map((s) => s.input);
   }
 
   /** Every SID the caller should resolve (names, groups) before finish(). */
@@ -324,7 +335,9 @@ export class PermissionsAnalysis {
       return p;
     };
 
-    // computers
+    // computers, in canonical order (container, name, DN): the directory's order differs between
+    // one paged search and partitions read at once, the reports must not
+    this.sortComputers();
     const missingSelf = new Map<string, { legacy: number; windows: number; readEncrypted: number }>();
     const computers: ComputerRecord[] = [];
     for (const c of this.computers) {
@@ -403,7 +416,7 @@ export class PermissionsAnalysis {
         holders,
         denied,
         canGrantThemselves: (ev?.canGrantThemselves ?? []).map(brief),
-        encryptedFor: [...s.encryptedFor.entries()].map(([sid, n]) => ({ sid, name: principals.name(sid), computers: n })).sort((a, b) => b.computers - a.computers),
+        encryptedFor: [...s.encryptedFor.entries()].map(([sid, n]) => ({ sid, name: principals.name(sid), computers: n })).sort((a, b) => b.computers - a.computers || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0)),
       };
       const m = missingSelf.get(dnKey(s.input.dn));
       if (this.perComputer) rec.computersMissingSelf = m ?? { legacy: 0, windows: 0, readEncrypted: 0 };
