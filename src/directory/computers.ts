@@ -12,7 +12,7 @@ import { dnKey } from './dn.js';
 import { parseGeneralizedTime, parseInteger8Time } from './ad-time.js';
 import { escapeFilterValue, firstBinary, firstString } from './entry.js';
 import type { LapsSchema } from './laps-schema.js';
-import { parseReplPropertyMetaData } from './repl-metadata.js';
+import { findPropertyMetaData } from './repl-metadata.js';
 import type { DirEntry, Directory } from './types.js';
 
 export const COMPUTER_FILTER = '(objectCategory=computer)';
@@ -79,11 +79,10 @@ export function decodeComputer(e: DirEntry, schema: LapsSchema): ComputerFacts {
   const str = firstString;
   const buf = firstBinary;
   const meta = buf(e, 'replPropertyMetaData');
-  const m = meta ? parseReplPropertyMetaData(meta) : [];
   const written = (k: keyof LapsSchema) => {
     const id = schema[k]?.attid;
-    if (id === undefined) return undefined;
-    const x = m.find((p) => p.attid === id);
+    if (id === undefined || !meta) return undefined;
+    const x = findPropertyMetaData(meta, id);
     return x ? { at: x.changed, count: x.version } : undefined;
   };
   const legacyExp = schema.legacyExpiration?.name;
@@ -157,7 +156,7 @@ export async function readPasswordValues(dir: Directory, dn: string, schema: Lap
   const s = (n: string | undefined) => (n ? firstString(entry, n) : undefined);
   const b = (n: string | undefined) => (n ? (entry.attributes[n.toLowerCase()] ?? []) : []).filter(Buffer.isBuffer);
   const meta = firstBinary(entry, 'replPropertyMetaData');
-  const legacyMeta = meta && schema.legacyPassword?.attid !== undefined ? parseReplPropertyMetaData(meta).find((m) => m.attid === schema.legacyPassword!.attid) : undefined;
+  const legacyMeta = meta && schema.legacyPassword?.attid !== undefined ? findPropertyMetaData(meta, schema.legacyPassword.attid) : undefined;
   const legacyPassword = s(names.legacyPassword);
   const legacyExpiration = parseInteger8Time(s(names.legacyExpiration));
   const clearPassword = s(names.password);

@@ -101,8 +101,32 @@ function normaliseEntry(e: Entry): DirEntry {
   return { dn: e.dn, attributes };
 }
 
+/**
+ * Attribute names some search declared binary (lower case). ldapts tries a strict UTF-8 decode of
+ * every value it parses and only later swaps in the raw bytes for the explicit buffer attributes:
+ * at 10,000 computers that was over a second of the cutover's main thread spent decoding (and
+ * failing to decode, with an exception each) descriptors and encrypted blobs. Its parser asks
+ * `Attribute#_isBinaryType` first (ldapts 8.2, pinned), so names declared binary skip the decode.
+ * A name declared binary is binary by its syntax (SIDs, descriptors, blobs, metadata): once
+ * declared it stays so for the process. Without the hook (another ldapts) only speed is lost.
+ */
+const declaredBinary = new Set<string>();
+const attributeProto = Attribute.prototype as unknown as { _isBinaryType?: (this: { type: string }) => boolean };
+const ldaptsIsBinary = attributeProto._isBinaryType;
+if (typeof ldaptsIsBinary === 'function') {
+  attributeProto._isBinaryType = function (this: { type: string }) {
+    return declaredBinary.has(this.type.toLowerCase()) || ldaptsIsBinary.call(this);
+  };
+}
+
+/** Values of these attributes are parsed as raw bytes from now on (exported for its test). */
+export function declareBinaryAttributes(names: readonly string[]): void {
+  for (const n of names) declaredBinary.add(n.toLowerCase());
+}
+
 function bufferNames(names: string[] | undefined): string[] {
   if (!names?.length) return [];
+  declareBinaryAttributes(names);
   const out = new Set<string>();
   for (const n of names) {
     out.add(n);

@@ -15,18 +15,17 @@ import { Worker } from 'node:worker_threads';
 import { kdsMasterRootKeysDn, readRootKey } from '../../directory/kds.js';
 import type { Directory } from '../../directory/types.js';
 import { decryptDpapiNg } from '../../dpapi-ng/decrypt-dpapi-ng.js';
-import { parseDpapiNgBlob } from '../../dpapi-ng/dpapi-ng-blob.js';
 import { rootKeyToJsonObject, type RootKey } from '../../dpapi-ng/root-key.js';
 import { SeedKeyCache } from '../../dpapi-ng/seed-key-cache.js';
 import { parseEncryptedPasswordValue } from '../../laps/encrypted-password-value.js';
 import { decodeEncryptedPayload } from '../../laps/password-payload.js';
 import type { Finding } from '../../model/step-result.js';
-import type { WaveComputer } from './verify.js';
+import { blobHeader, type WaveComputer } from './verify.js';
 
 export type PayloadOutcome = { ok: true; accountName: string } | { ok: false; error: string };
 
 /** From this many current blobs on, decrypt on worker threads (LAPS_MIGRATE_DECRYPT_WORKERS=N forces N workers, 0 none). */
-export const PAYLOAD_WORKER_THRESHOLD = 2000;
+export const PAYLOAD_WORKER_THRESHOLD = 1000;
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -51,52 +50,296 @@ export function checkPayload(value: Buffer, keys: readonly RootKey[], cache: See
   }
 }
 
-/** Checks values in this thread or on `workers` worker threads (same results, same order). */
-export async function checkPayloads(values: readonly Buffer[], keys: readonly RootKey[], workers: number): Promise<PayloadOutcome[]> {
-  const inThisThread = () => {
-    const cache = new SeedKeyCache();
-    try {
-      return values.map((v) => checkPayload(v, keys, cache));
-    } finally {
-      cache.clear();
+/** Values per batch (about 0.15 s of DH work on one core). */
+const BATCH = 250;
+/** Batches a worker holds at once: one in work, the next one ready. */
+const IN_FLIGHT = 2;
+
+interface Batch {
+  values: readonly Buffer[];
+  resolve: (o: PayloadOutcome[]) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  dead: boolean;
+  inFlight: Map<number, Batch>;
+}
+
+/**
+ * Decrypts values on worker threads while they are still being read: batches queue here and each
+ * worker is kept IN_FLIGHT batches deep. When the caller has nothing left to read (`results`),
+ * this thread takes batches from the queue as well, so the last stretch runs on one more core
+ * without one more worker (each costs some 35 MB of RSS). A worker that cannot start or dies
+ * costs time, not the check: its batches go back to the queue. Root keys reach the workers as they
+ * are learned and are zeroed there when the pool ends.
+ */
+class PayloadPool {
+  private readonly workers: Slot[] = [];
+  private readonly batches: Array<Promise<PayloadOutcome[]>> = [];
+  private readonly queue: Array<Batch & { id: number }> = [];
+  private readonly keys: RootKey[] = [];
+  private readonly cache = new SeedKeyCache();
+  private stopped = false;
+  private settled = 0;
+  /** Wakes `results` when a batch settles or a worker goes (its batches back in the queue). */
+  private wake: (() => void) | undefined;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      let worker: Worker;
+      try {
+        // small heaps: the worker holds two batches of blobs and short-lived crypto buffers only
+        worker = new Worker(new URL('./payload-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } });
+      } catch {
+        continue; // this thread does the work
+      }
+      const slot: Slot = { worker, dead: false, inFlight: new Map() };
+      worker.on('message', (m: { id: number; outcomes: PayloadOutcome[] }) => {
+        const batch = slot.inFlight.get(m.id);
+        if (!batch) return;
+        slot.inFlight.delete(m.id);
+        batch.resolve(m.outcomes);
+        this.pump();
+        this.wake?.();
+      });
+      // a worker that cannot start (no compiled worker file under the tests) or dies: its
+      // batches go back to the queue
+      const gone = () => {
+        if (slot.dead) return;
+        slot.dead = true;
+        for (const [id, batch] of slot.inFlight) {
+          if (this.stopped) batch.resolve([]);
+          else this.queue.unshift({ id, ...batch });
+        }
+        slot.inFlight.clear();
+        this.pump();
+        this.wake?.();
+      };
+      worker.once('error', gone);
+      worker.once('exit', gone);
+      this.workers.push(slot);
     }
-  };
-  if (workers <= 0 || values.length === 0) return inThisThread();
-  const size = Math.ceil(values.length / workers);
-  const slices = Array.from({ length: workers }, (_, i) => values.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
-  const keyObjects = keys.map(rootKeyToJsonObject);
-  try {
-    const parts = await Promise.all(slices.map((slice) => runWorker(slice, keyObjects)));
-    return parts.flat();
-  } catch {
-    // a worker that cannot start or dies (memory limit, no compiled worker file) costs time, not the check
-    return inThisThread();
+  }
+
+  addKey(key: RootKey): void {
+    this.keys.push(key);
+    for (const w of this.workers) if (!w.dead) w.worker.postMessage({ key: rootKeyToJsonObject(key) });
+  }
+
+  /** Queues one batch; its outcomes come back in the same order. */
+  check(values: readonly Buffer[]): void {
+    const id = this.batches.length;
+    this.batches.push(
+      new Promise<PayloadOutcome[]>((resolve) =>
+        this.queue.push({
+          id,
+          values,
+          resolve: (o) => {
+            this.settled++;
+            resolve(o);
+          },
+        }),
+      ),
+    );
+    this.pump();
+  }
+
+  /** Hands queued batches to the workers that have room. */
+  private pump(): void {
+    for (const slot of this.workers) {
+      while (!slot.dead && slot.inFlight.size < IN_FLIGHT && this.queue.length) {
+        const batch = this.queue.shift()!;
+        slot.inFlight.set(batch.id, batch);
+        slot.worker.postMessage({ id: batch.id, values: batch.values });
+      }
+    }
+  }
+
+  /**
+   * Every batch's outcomes, in the order the batches were queued; this thread works through the
+   * queue alongside the workers, then the workers are ended.
+   */
+  async results(): Promise<PayloadOutcome[]> {
+    try {
+      while (this.settled < this.batches.length) {
+        const batch = this.queue.shift();
+        if (batch) {
+          batch.resolve(this.checkHere(batch.values));
+          // let the workers' answers in (and their next batches out) between two batches
+          await new Promise((r) => setImmediate(r));
+        } else {
+          await new Promise<void>((r) => (this.wake = r));
+          this.wake = undefined;
+        }
+      }
+      return (await Promise.all(this.batches)).flat();
+    } finally {
+      this.cache.clear();
+      // each worker wipes its keys and seed keys, then exits
+      await Promise.all(this.workers.map((w) => (w.dead ? undefined : new Promise<void>((resolve) => {
+        w.worker.once('exit', () => resolve());
+        w.worker.postMessage({ end: true });
+      }))));
+    }
+  }
+
+  private checkHere(values: readonly Buffer[]): PayloadOutcome[] {
+    return values.map((v) => checkPayload(v, this.keys, this.cache));
+  }
+
+  /** Ends the workers at once, outcomes dropped. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cache.clear();
+    for (const b of this.queue.splice(0)) b.resolve([]);
+    await Promise.all(this.workers.map((w) => w.worker.terminate().catch(() => undefined)));
   }
 }
 
-function runWorker(values: readonly Buffer[], keys: Array<Record<string, unknown>>): Promise<PayloadOutcome[]> {
-  return new Promise((resolve, reject) => {
-    // small heaps: the worker holds its share of the blobs and short-lived crypto buffers only
-    const w = new Worker(new URL('./payload-worker.js', import.meta.url), { workerData: { keys, values }, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
-    let result: PayloadOutcome[] | undefined;
-    w.once('message', (m: PayloadOutcome[]) => (result = m));
-    w.once('error', reject);
-    w.once('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`payload check worker exited with code ${code}`))));
-  });
+function checkInThisThread(values: readonly Buffer[], keys: readonly RootKey[]): PayloadOutcome[] {
+  const cache = new SeedKeyCache();
+  try {
+    return values.map((v) => checkPayload(v, keys, cache));
+  } finally {
+    cache.clear();
+  }
 }
 
+/** Checks values in this thread or on `workers` worker threads (same results, same order). */
+export async function checkPayloads(values: readonly Buffer[], keys: readonly RootKey[], workers: number): Promise<PayloadOutcome[]> {
+  if (workers <= 0 || values.length === 0) return checkInThisThread(values, keys);
+  const pool = new PayloadPool(workers);
+  for (const k of keys) pool.addKey(k);
+  for (let i = 0; i < values.length; i += BATCH) pool.check(values.slice(i, i + BATCH));
+  return pool.results();
+}
+
+/** Workers for `values` blobs: LAPS_MIGRATE_DECRYPT_WORKERS=N forces N (0: none). */
 function workerCount(values: number): number {
   const forced = process.env.LAPS_MIGRATE_DECRYPT_WORKERS;
   if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 16);
-  // one core stays with the main thread, which reads and evaluates the descriptors meanwhile
+  // one core stays with this thread, which reads meanwhile and joins the decryption once the
+  // read is done (measured at 10,000 blobs on 2 cores: a second worker bought no time and
+  // cost 35 MB of RSS)
   return values >= PAYLOAD_WORKER_THRESHOLD ? Math.max(1, Math.min(availableParallelism() - 1, 4)) : 0;
 }
 
-function rootKeyIdOf(value: Buffer): string | undefined {
-  try {
-    return parseDpapiNgBlob(parseEncryptedPasswordValue(value).blob).keyIdentifier.rootKeyId;
-  } catch {
-    return undefined; // verify.ts reports a value that does not parse
+type KeyState = { state: 'loading'; waiting: WaveComputer[] } | { state: 'ready'; key: RootKey } | { state: 'unreadable'; id: string; computers: WaveComputer[] };
+
+/**
+ * The payload check of one started, encrypted wave, fed computer by computer while the wave is
+ * read: each current blob is grouped by the root key it names; the key is read once (as soon as
+ * the first blob names it) and, past PAYLOAD_WORKER_THRESHOLD blobs, batches go to worker
+ * threads while the search goes on. `finish` sets `decrypted` on every computer it could check
+ * and returns an info finding for the blobs left unchecked and why.
+ */
+export class WavePayloadCheck {
+  private readonly byKey = new Map<string, KeyState>();
+  private readonly loads: Array<Promise<void>> = [];
+  /** Computers whose blobs are checked, in the order their outcomes will come back. */
+  private readonly order: WaveComputer[] = [];
+  private pending: WaveComputer[] = [];
+  private pool: PayloadPool | undefined;
+  private readonly keys: RootKey[] = [];
+  private inThread: Buffer[] = [];
+
+  constructor(private readonly dir: Directory, private readonly configDn: string, private readonly waveName: string, private readonly expected?: number) {}
+
+  add(c: WaveComputer): void {
+    const header = c.encrypted ? (c.encryptedHeader ?? blobHeader(c.encrypted)) : undefined;
+    const id = header && 'rootKeyId' in header ? header.rootKeyId : undefined;
+    if (!id) return;
+    const k = id.toLowerCase();
+    const known = this.byKey.get(k);
+    if (!known) {
+      const state: KeyState = { state: 'loading', waiting: [c] };
+      this.byKey.set(k, state);
+      this.loads.push(this.load(k, id, state));
+    } else if (known.state === 'loading') known.waiting.push(c);
+    else if (known.state === 'ready') this.queue(c);
+    else known.computers.push(c);
+  }
+
+  private async load(k: string, id: string, loading: { waiting: WaveComputer[] }): Promise<void> {
+    const key = await readRootKey(this.dir, this.configDn, id).catch(() => undefined);
+    if (!key) {
+      this.byKey.set(k, { state: 'unreadable', id, computers: loading.waiting });
+      return;
+    }
+    this.keys.push(key);
+    this.pool?.addKey(key);
+    this.byKey.set(k, { state: 'ready', key });
+    for (const c of loading.waiting) this.queue(c);
+  }
+
+  private queue(c: WaveComputer): void {
+    this.order.push(c);
+    this.pending.push(c);
+    if (!this.pool && this.order.length >= Math.min(PAYLOAD_WORKER_THRESHOLD, this.expected ?? Infinity)) {
+      const n = workerCount(Math.max(this.order.length, this.expected ?? 0));
+      if (n > 0) {
+        this.pool = new PayloadPool(n);
+        for (const key of this.keys) this.pool.addKey(key);
+      }
+    }
+    if (this.pool && this.pending.length >= BATCH) this.flush();
+  }
+
+  private flush(): void {
+    const values = this.pending.map((c) => c.encrypted!);
+    this.pending = [];
+    if (!this.pool) this.inThread.push(...values);
+    else for (let i = 0; i < values.length; i += BATCH) this.pool.check(values.slice(i, i + BATCH));
+  }
+
+  /** Waits for every outcome; zeroes the root keys (the forest secret is not kept past the check). */
+  async finish(): Promise<Finding[]> {
+    try {
+      await Promise.all(this.loads);
+      this.flush();
+      const outcomes = this.pool ? await this.pool.results() : checkInThisThread(this.inThread, this.keys);
+      this.order.forEach((c, i) => (c.decrypted = outcomes[i]!));
+    } finally {
+      for (const k of this.keys) k.keyData.fill(0);
+    }
+    return this.unreadableFinding();
+  }
+
+  /** The read failed: the workers are stopped and the root keys zeroed, no outcome is set. */
+  async abort(): Promise<void> {
+    await Promise.all(this.loads).catch(() => undefined);
+    for (const k of this.keys) k.keyData.fill(0);
+    await this.pool?.stop();
+  }
+
+  /** Keys the account could not read: gone from the forest (nobody can decrypt) or just not readable by it. */
+  private async unreadableFinding(): Promise<Finding[]> {
+    const unreadable = [...this.byKey.values()].filter((s): s is Extract<KeyState, { state: 'unreadable' }> => s.state === 'unreadable');
+    if (!unreadable.length) return [];
+    const visible = new Set(
+      (await this.dir.searchAll({ base: kdsMasterRootKeysDn(this.configDn), scope: 'one', filter: '(objectClass=msKds-ProvRootKey)', attributes: ['cn'] }).catch(() => [])).map((e) => String(e.attributes['cn']?.[0] ?? '').toLowerCase()),
+    );
+    const ids: string[] = [];
+    let unchecked = 0;
+    for (const s of unreadable) {
+      const id = s.id;
+      if (visible.size > 0 && !visible.has(id.toLowerCase())) {
+        for (const c of s.computers) c.decrypted = { ok: false, error: `encrypted with KDS root key ${id}, which is not in the forest (deleted?): nobody can decrypt it` };
+      } else {
+        ids.push(id);
+        unchecked += s.computers.length;
+      }
+    }
+    if (!ids.length) return [];
+    return [{
+      code: 'CUTOVER_PAYLOAD_NOT_CHECKED',
+      severity: 'info',
+      object: this.waveName,
+      message: `wave ${this.waveName}: ${unchecked} current encrypted password(s) were checked for their principal only; their payload was not decrypted.`,
+      evidence: `KDS root key ${ids.join(', ')} is not readable by the bound account (msKds-RootKeyData: Domain/Enterprise Admins only)`,
+      advice: 'Run the cutover as a Domain Admin to also check that each current password decrypts and names the managed account.',
+    }];
   }
 }
 
@@ -105,45 +348,7 @@ function rootKeyIdOf(value: Buffer): string | undefined {
  * key this account can read; returns an info finding for the blobs left unchecked and why.
  */
 export async function checkWavePayloads(dir: Directory, configDn: string, computers: readonly WaveComputer[], waveName: string): Promise<Finding[]> {
-  const byKey = new Map<string, WaveComputer[]>();
-  for (const c of computers) {
-    const id = c.encrypted ? rootKeyIdOf(c.encrypted) : undefined;
-    if (!id) continue;
-    const list = byKey.get(id);
-    if (list) list.push(c);
-    else byKey.set(id, [c]);
-  }
-  if (byKey.size === 0) return [];
-  const visible = new Set(
-    (await dir.searchAll({ base: kdsMasterRootKeysDn(configDn), scope: 'one', filter: '(objectClass=msKds-ProvRootKey)', attributes: ['cn'] }).catch(() => [])).map((e) => String(e.attributes['cn']?.[0] ?? '').toLowerCase()),
-  );
-  const keys: RootKey[] = [];
-  const unreadable: string[] = [];
-  let unchecked = 0;
-  try {
-    for (const [id, list] of byKey) {
-      const key = await readRootKey(dir, configDn, id).catch(() => undefined);
-      if (key) keys.push(key);
-      else if (visible.size > 0 && !visible.has(id.toLowerCase())) {
-        for (const c of list) c.decrypted = { ok: false, error: `encrypted with KDS root key ${id}, which is not in the forest (deleted?): nobody can decrypt it` };
-      } else {
-        unreadable.push(id);
-        unchecked += list.length;
-      }
-    }
-    const todo = keys.flatMap((k) => byKey.get(k.id) ?? []);
-    const outcomes = await checkPayloads(todo.map((c) => c.encrypted!), keys, workerCount(todo.length));
-    todo.forEach((c, i) => (c.decrypted = outcomes[i]!));
-  } finally {
-    for (const k of keys) k.keyData.fill(0); // the forest secret is not kept past the check
-  }
-  if (!unreadable.length) return [];
-  return [{
-    code: 'CUTOVER_PAYLOAD_NOT_CHECKED',
-    severity: 'info',
-    object: waveName,
-    message: `wave ${waveName}: ${unchecked} current encrypted password(s) were checked for their principal only; their payload was not decrypted.`,
-    evidence: `KDS root key ${unreadable.join(', ')} is not readable by the bound account (msKds-RootKeyData: Domain/Enterprise Admins only)`,
-    advice: 'Run the cutover as a Domain Admin to also check that each current password decrypts and names the managed account.',
-  }];
+  const check = new WavePayloadCheck(dir, configDn, waveName, computers.length);
+  for (const c of computers) check.add(c);
+  return check.finish();
 }

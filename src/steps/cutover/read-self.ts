@@ -6,36 +6,41 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { dnKey } from '../../directory/dn.js';
-import { firstBinary } from '../../directory/entry.js';
 import { resolvePoliciesDir } from '../../directory/sysvol.js';
-import type { Directory } from '../../directory/types.js';
 import { sidToString } from '../../dtyp/sid.js';
 import { parseSecurityDescriptor, type SecurityDescriptor } from '../../security/index.js';
 import { selfCoverage } from '../permissions/evaluate.js';
 import type { LapsGuids, SelfCoverage } from '../permissions/model.js';
 
-const NTSD = 'nTSecurityDescriptor';
-const SD_OWNER_DACL = 0x5;
+/** Distinct descriptors remembered (most computers of an OU share theirs, byte for byte). */
+const CACHE_LIMIT = 512;
 
 /**
- * SELF coverage of every computer under `ou`, by DN key (computers whose descriptor is unreadable
- * are left out). `each` sees every parsed descriptor (the principal-read check reuses them).
+ * SELF coverage of each computer from its own descriptor (owner and DACL, as read with SD flags 5
+ * in the wave's search, inherited ACEs included) and its objectSid. Computers created the same
+ * way under one OU carry the same descriptor bytes: each distinct descriptor is parsed once and,
+ * when the computer's own SID appears nowhere in it (not as owner, not in an ACE), its coverage
+ * is the same for every such computer (the evaluation only compares SIDs) and is computed once.
+ * At 10,000 computers this took most of a second of the main thread off the cutover's read.
+ * Memory stays bounded: past CACHE_LIMIT distinct descriptors, new ones are parsed and not kept.
  */
-export async function readSelfCoverage(dir: Directory, ou: string, guids: LapsGuids, domainSid: string, each?: (dn: string, sd: SecurityDescriptor) => void): Promise<Map<string, SelfCoverage>> {
-  const out = new Map<string, SelfCoverage>();
-  // page by page: 10,000 descriptors are never all in memory at once
-  for await (const page of dir.searchPages({ base: ou, scope: 'sub', filter: '(objectCategory=computer)', attributes: [NTSD, 'objectSid'], binaryAttributes: [NTSD, 'objectSid'], sdFlags: SD_OWNER_DACL })) {
-    for (const e of page) {
-      const sd = firstBinary(e, NTSD);
-      const sid = firstBinary(e, 'objectSid');
-      if (!sd || !sid) continue;
-      const parsed = parseSecurityDescriptor(sd);
-      each?.(e.dn, parsed);
-      out.set(dnKey(e.dn), selfCoverage(parsed, guids, sidToString(sid), domainSid));
+export class SelfCoverageReader {
+  private readonly seen = new Map<string, { sd: SecurityDescriptor; coverage?: SelfCoverage }>();
+
+  constructor(private readonly guids: LapsGuids, private readonly domainSid: string) {}
+
+  /** The parsed descriptor (shared between computers with the same bytes: do not modify) and the coverage. */
+  read(sdBytes: Buffer, objectSid: Buffer): { sd: SecurityDescriptor; coverage: SelfCoverage } {
+    const key = sdBytes.toString('latin1');
+    let hit = this.seen.get(key);
+    if (!hit) {
+      hit = { sd: parseSecurityDescriptor(sdBytes) };
+      if (this.seen.size < CACHE_LIMIT) this.seen.set(key, hit);
     }
+    const evaluate = () => selfCoverage(hit.sd, this.guids, sidToString(objectSid), this.domainSid);
+    const coverage = sdBytes.indexOf(objectSid) >= 0 ? evaluate() : (hit.coverage ??= evaluate());
+    return { sd: hit.sd, coverage };
   }
-  return out;
 }
 
 /** The central store (Policies/PolicyDefinitions) and whether it has LAPS.admx; undefined without SYSVOL. */

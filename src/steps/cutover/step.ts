@@ -27,7 +27,7 @@ import { dnKey, isUnder } from '../../directory/dn.js';
 import type { PlannedStep, Step, StepContext } from '../step.js';
 import { cutoverOptions, type CutoverOptions } from './options.js';
 import { wavePreflight } from './preflight.js';
-import { centralStore, readSelfCoverage } from './read-self.js';
+import { centralStore, SelfCoverageReader } from './read-self.js';
 import { readWaveComputers, readWaveGpo, type WaveGpoState } from './read-state.js';
 import { planSecurityFilter, securityFilterNotes } from './security-filter.js';
 import { resolveWaveMembers, type WaveMembers } from './wave-members.js';
@@ -37,9 +37,9 @@ import { transitionFindings } from './transition.js';
 import { principalReadFindings, principalReadGaps, principalToken } from './principal-read.js';
 import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
-import { checkWavePayloads } from './payload-check.js';
+import { WavePayloadCheck } from './payload-check.js';
 import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
-import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
+import { countStates, evaluateGate, verifyComputer, type WaveComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';
 import { cutoverWizardForm } from './wizard.js';
 
@@ -93,20 +93,32 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     // a filtered wave has started only once its GPO's security filter is in place as well
     const filter = members && gpoState.gpo ? await planSecurityFilter(dir, { dn: gpoState.gpo.dn, name: wave.gpo }, members.trustees, facts.domainSid, wave.name) : undefined;
     if (filter?.draft && gpoState.startedAt) gpoState = notStarted(gpoState);
-    const computers = await readWaveComputers(dir, schema, wave, waves, now);
-    // decrypted on worker threads while the descriptors are read (settled before the verdicts)
-    const payloadCheck = gpoState.startedAt && encrypted ? checkWavePayloads(dir, root.configurationNamingContext, computers, wave.name) : Promise.resolve([]);
-    payloadCheck.catch(() => undefined);
+    // one search per OU: the attributes and each descriptor; current blobs go to the payload
+    // check (worker threads) as their pages arrive, so decryption overlaps the search
+    const payloads = gpoState.startedAt && encrypted ? new WavePayloadCheck(dir, root.configurationNamingContext, wave.name) : undefined;
     const self = new Map<string, SelfCoverage>();
     const descriptors = new Map<string, SecurityDescriptor>();
-    const keep = gpoState.startedAt || o.status || !principalSid ? undefined : (dn: string, sd: SecurityDescriptor) => descriptors.set(dnKey(dn), sd);
-    for (const ou of wave.ous) for (const [k, v] of await readSelfCoverage(dir, ou, guids, facts.domainSid, keep)) self.set(k, v);
+    const keepDescriptors = !gpoState.startedAt && !o.status && !!principalSid;
+    const selfReader = new SelfCoverageReader(guids, facts.domainSid);
+    const computers = await readWaveComputers(dir, schema, wave, waves, now, {
+      descriptor: (dn, sdBytes, sid) => {
+        const { sd, coverage } = selfReader.read(sdBytes, sid);
+        if (keepDescriptors) descriptors.set(dnKey(dn), sd);
+        self.set(dnKey(dn), coverage);
+      },
+      ...(payloads ? { computer: (c: WaveComputer) => payloads.add(c) } : {}),
+    }).catch(async (e: unknown) => {
+      await payloads?.abort();
+      throw e;
+    });
+    performance.mark('laps-migrate:cutover-computers-read');
     for (const c of computers) {
       const cov = self.get(dnKey(c.dn));
       if (cov && windowsLapsSchema && !cov.windows) c.obstacles = [`the computer may not write its Windows LAPS attributes (SELF lacks ${cov.missing.filter((m) => !m.startsWith('RP+CR') && !/AdmPwd/i.test(m)).join(', ')}): event 10017`];
     }
     const x: WaveExpectation = { startedAt: gpoState.startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? o.policy.historySize : 0, accountName: o.policy.administratorAccountName, graceDays: o.graceDays, now };
-    findings.push(...(await payloadCheck));
+    if (payloads) findings.push(...(await payloads.finish()));
+    performance.mark('laps-migrate:cutover-payloads-checked');
     const verdicts = computers.map((c) => verifyComputer(c, x));
     findings.push(...verdictFindings(wave.name, verdicts));
     const counts = countStates(verdicts);

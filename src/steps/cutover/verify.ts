@@ -38,6 +38,8 @@ export interface WaveComputer {
   clearPresent: boolean;
   /** msLAPS-EncryptedPassword value (header + DPAPI-NG blob), when present. */
   encrypted?: Buffer;
+  /** What `encrypted`'s blob names, parsed once at read time (else parsed where needed). */
+  encryptedHeader?: BlobHeader;
   /**
    * msLAPS-EncryptedPasswordHistory values, or what was read from each at read time (its SID, or
    * why it does not parse): only the principal and the count are checked, so a reader of 10,000
@@ -114,6 +116,18 @@ export function blobSid(value: Buffer): string {
   return parseDpapiNgBlob(parseEncryptedPasswordValue(value).blob).sid;
 }
 
+/** What a stored encrypted value's blob names (its principal and KDS root key), or why it does not parse. */
+export type BlobHeader = { sid: string; rootKeyId: string } | { error: string };
+
+export function blobHeader(value: Buffer): BlobHeader {
+  try {
+    const blob = parseDpapiNgBlob(parseEncryptedPasswordValue(value).blob);
+    return { sid: blob.sid, rootKeyId: blob.keyIdentifier.rootKeyId };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 export function sidOf(value: HistoryEntry): { sid: string } | { error: string } {
   if (!Buffer.isBuffer(value)) return value;
   try {
@@ -141,7 +155,7 @@ function encryptionProblems(c: WaveComputer, x: WaveExpectation, drift: Drift[])
   if (!c.encrypted) problems.push('msLAPS-EncryptedPassword is absent although it was written since the wave started (cleared by someone?)');
   if (c.clearPresent) problems.push('msLAPS-Password (clear text) is still present next to the encrypted password');
   if (c.encrypted) {
-    const cur = sidOf(c.encrypted);
+    const cur = c.encryptedHeader ?? blobHeader(c.encrypted);
     if ('error' in cur) {
       problems.push(`the current encrypted password does not parse: ${cur.error}`);
       drift.push({ computer: c.name, kind: 'unreadable-blob', detail: 'current' });

@@ -11,7 +11,7 @@ import { somChain } from '../../directory/som-chain.js';
 import { dnKey, isUnder, parentDn } from '../../directory/dn.js';
 import { parseInteger8Time } from '../../directory/ad-time.js';
 import { readLapsSchema, type LapsSchema } from '../../directory/laps-schema.js';
-import { parseReplPropertyMetaData } from '../../directory/repl-metadata.js';
+import { findPropertyMetaData } from '../../directory/repl-metadata.js';
 import { readGpoFolder, resolvePoliciesDir } from '../../directory/sysvol.js';
 import { dnsDomainOf } from '../../directory/gpo-container.js';
 import { classifyOs } from '../../laps/os-readiness.js';
@@ -124,7 +124,7 @@ export async function readEmulationFacts(dir: Directory, o: ReadOptions): Promis
       let legacyWrite: MonitorComputer['legacyWrite'];
       if (meta && legacyAttid !== undefined) {
         try {
-          const m = parseReplPropertyMetaData(meta).find((p) => p.attid === legacyAttid);
+          const m = findPropertyMetaData(meta, legacyAttid);
           if (m) legacyWrite = { at: m.changed, version: m.version };
         } catch {
           legacyWrite = undefined; // damaged metadata: the write time is unknown, never a crash
