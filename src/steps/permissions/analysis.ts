@@ -1,8 +1,10 @@
 /**
  * The streaming analysis: containers and computers are fed one at a time while the directory is
- * paged through; identical descriptors are evaluated once, after the caller has resolved the SIDs
- * they name; finish() rolls everything up into records, findings and the summary.
- * About 430 lines: one class whose state (descriptor cache, per-container tallies) only makes sense
+ * paged through, in whatever order (one paged search, or partitions read at once); identical
+ * descriptors are evaluated once, after the caller has resolved the SIDs they name; finish() rolls
+ * everything up into records, findings and the summary, in an order that does not depend on the
+ * order computers came in.
+ * About 480 lines: one class whose state (descriptor cache, per-container tallies) only makes sense
  * together; its helpers already live in evaluate.ts, principals.ts and findings.ts.
  */
 import { AceFlag, isDaclProtected, parseSecurityDescriptor, prospectiveChildSd, WellKnownSids, type Ace, type SecurityDescriptor } from '../../security/index.js';
@@ -56,6 +58,8 @@ interface ContainerState {
   windowsManaged: number;
   encryptedFor: Map<string, number>;
   prospective?: Profile;
+  /** The profile of the last computer seen here (not one naming its own computer). */
+  lastProfile?: number;
   unreadable?: boolean;
 }
 
@@ -161,24 +165,7 @@ export class PermissionsAnalysis {
     let profile = -1;
     if (c.sd) {
       this.perComputer = true;
-      // identical descriptors are evaluated once per container (found by digest, confirmed byte
-      // for byte; per container because origins are looked up from there, so which computer comes
-      // first never matters); one that names the computer's own SID (SELF-like trustee) is
-      // evaluated for that computer alone
-      const digest = `${key}\u0000${createHash('sha1').update(c.sd).digest('base64')}`;
-      const candidates = this.profileByKey.get(digest) ?? [];
-      let found = candidates.find((i) => this.profiles[i]!.bytes!.equals(c.sd!) && (!this.profiles[i]!.objectSid || this.profiles[i]!.objectSid === c.objectSid));
-      if (found !== undefined && c.objectSid && !this.profiles[found]!.objectSid && this.profiles[found]!.sids!.has(c.objectSid)) found = undefined;
-      if (found !== undefined) profile = found;
-      else {
-        const sd = parseSecurityDescriptor(c.sd);
-        const sids = new Set<string>((sd.dacl?.aces ?? []).map((a) => a.sid));
-        if (sd.owner) sids.add(sd.owner);
-        const own = c.objectSid && sids.has(c.objectSid) ? c.objectSid : undefined;
-        profile = this.profiles.length;
-        this.profiles.push({ id: profile, sd, bytes: c.sd, sids, container, ...(own ? { objectSid: own } : {}) });
-        this.profileByKey.set(digest, [...candidates, profile]);
-      }
+      profile = this.profileFor(c.sd, c.objectSid, state, container, key);
     }
     const e: ComputerEntry = { name: c.name, dn: c.dn, container, containerKey: key, uac: c.userAccountControl, legacyManaged: c.legacyManaged, windowsManaged: c.windowsManaged, profile };
     if (c.objectSid) e.objectSid = c.objectSid;
@@ -186,6 +173,35 @@ export class PermissionsAnalysis {
     if (c.ownerSid) e.ownerSid = c.ownerSid;
     if (c.encryptedFor) e.encryptedFor = c.encryptedFor;
     this.computers.push(e);
+  }
+
+  /**
+   * The profile of a computer's descriptor. Identical descriptors are evaluated once per container
+   * (per container because origins are looked up from there, so which computer comes first never
+   * matters): the container's last profile is tried first (computers of one OU mostly carry the
+   * same bytes), then a digest, confirmed byte for byte. A descriptor that names the computer's own
+   * SID (a SELF-like trustee) is evaluated for that computer alone: evaluation compares SIDs.
+   */
+  private profileFor(bytes: Buffer, objectSid: string | undefined, state: ContainerState, container: string, key: string): number {
+    const fits = (i: number) => {
+      const p = this.profiles[i]!;
+      return p.bytes!.equals(bytes) && (p.objectSid ? p.objectSid === objectSid : !(objectSid && p.sids!.has(objectSid)));
+    };
+    if (state.lastProfile !== undefined && fits(state.lastProfile)) return state.lastProfile;
+    const digest = `${key}\u0000${createHash('sha1').update(bytes).digest('base64')}`;
+    const candidates = this.profileByKey.get(digest) ?? [];
+    let found = candidates.find(fits);
+    if (found === undefined) {
+      const sd = parseSecurityDescriptor(bytes);
+      const sids = new Set<string>((sd.dacl?.aces ?? []).map((a) => a.sid));
+      if (sd.owner) sids.add(sd.owner);
+      const own = objectSid && sids.has(objectSid) ? objectSid : undefined;
+      found = this.profiles.length;
+      this.profiles.push({ id: found, sd, bytes, sids, container, ...(own ? { objectSid: own } : {}) });
+      this.profileByKey.set(digest, [...candidates, found]);
+    }
+    if (!this.profiles[found]!.objectSid) state.lastProfile = found;
+    return found;
   }
 
   private readonly containerCache = new Map<string, { container: string; key: string }>();
