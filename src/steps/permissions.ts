@@ -14,8 +14,8 @@ import { guidFromBytes } from '../dtyp/guid.js';
 import { dnKey, isUnder } from '../directory/dn.js';
 import { allStrings, escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';
-import { eachLimited, prefetched } from '../directory/pipelining.js';
-import { computerParentClasses, pagePartitions, planComputerPartitions } from '../directory/computer-partitions.js';
+import { eachLimited } from '../directory/pipelining.js';
+import { pageComputers } from '../directory/computer-partitions.js';
 import { PrincipalResolver, readTokenGroups, type Principal } from '../directory/principals.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeKey } from '../laps/attributes.js';
@@ -275,13 +275,7 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
   };
   const search = { filter: '(objectCategory=computer)', attributes, binaryAttributes: binary, sdFlags: opts.perComputer ? SD_OWNER_DACL : SD_OWNER };
   performance.mark('laps-migrate:permissions-setup');
-  if (opts.scanDirectories?.length) {
-    const partitions = await planComputerPartitions(dir, domainDn, await computerParentClasses(dir, root.schemaNamingContext));
-    performance.mark('laps-migrate:permissions-partitions');
-    await pagePartitions([dir, ...opts.scanDirectories], partitions, search, onPage);
-  } else {
-    for await (const page of prefetched(dir.searchPages({ ...search, base: domainDn }))) onPage(page);
-  }
+  await pageComputers(dir, opts.scanDirectories ?? [], domainDn, root.schemaNamingContext, search, onPage, () => performance.mark('laps-migrate:permissions-partitions'));
   performance.mark('laps-migrate:permissions-scan');
 
   await early;
