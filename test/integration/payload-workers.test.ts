@@ -13,7 +13,7 @@ const dist = (p: string) => import(pathToFileURL(join(process.cwd(), 'dist', p))
 describe('payload check on worker threads (built CLI code)', () => {
   it('1,100 blobs of two root keys (one not supplied) and a tampered one: same outcomes, same order as one thread; no password in them', async () => {
     const [{ newRootKey }, { encryptLapsValue }, { SeedKeyCache }, { checkPayloads }] = await Promise.all([
-      dist('dpapi-ng/new-root-key.js'), dist('laps/encrypt-laps-value.js'), dist('dpapi-ng/seed-key-cache.js'), dist('steps/cutover/payload-check.js'),
+      dist('dpapi-ng/new-root-key.js'), dist('laps/encrypt-laps-value.js'), dist('dpapi-ng/seed-key-cache.js'), dist('steps/cutover/payload-pool.js'),
     ]);
     const key = newRootKey({});
     const other = newRootKey({});

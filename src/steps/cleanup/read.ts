@@ -29,7 +29,7 @@ import { readWaveComputers, readWaveGpo, type WaveGpoState } from '../cutover/re
 import { verifyComputer, type ComputerVerdict, type WaveExpectation } from '../cutover/verify.js';
 import { resolveWaves, withMembers } from '../cutover/waves.js';
 import { resolveWaveMembers } from '../cutover/wave-members.js';
-import { checkWavePayloads } from '../cutover/payload-check.js';
+import { WavePayloadCheck } from '../cutover/wave-payloads.js';
 import { policyFacts, type LapsGpo, type Tri } from '../emulation/policy.js';
 import type { CleanupComputer, LegacyGpo } from './decide.js';
 
@@ -86,13 +86,17 @@ async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema
   for (const wave of waves) {
     ctx.progress({ step: 'cleanup', phase: `reading wave ${wave.name}` });
     const gpo = await readWaveGpo(dir, facts.domainDn, wave);
-    const computers = await readWaveComputers(dir, schema, wave, waves, now);
     // the start is the wave GPO's settings write (read-state.ts), so cleanup's own unlink of a
     // legacy GPO on a wave OU does not turn verified computers pending again
     const startedAt = gpo.startedAt;
+    // the payload check (decryption, the account named) as the cutover makes it, while the wave is read
+    const payloads = startedAt && encrypted ? new WavePayloadCheck(dir, configDn, wave.name) : undefined;
+    const computers = await readWaveComputers(dir, schema, wave, waves, now, payloads ? { computer: (c) => payloads.add(c) } : {}).catch(async (e: unknown) => {
+      await payloads?.abort();
+      throw e;
+    });
+    await payloads?.finish();
     const x: WaveExpectation = { startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? cut.policy.historySize : 0, accountName: cut.policy.administratorAccountName, graceDays: cut.graceDays, now };
-    // the payload check (decryption, the account named) as the cutover makes it
-    if (startedAt && encrypted) await checkWavePayloads(dir, configDn, computers, wave.name);
     const verdicts = computers.map((c) => {
       const verdict = verifyComputer(c, x);
       const encryptedVerified = encrypted && (verdict.state === 'verified' || (c.clearPresent && verifyComputer({ ...c, clearPresent: false }, x).state === 'verified'));

@@ -1,5 +1,5 @@
 /**
- * Worker thread of the cutover's payload check (payload-check.ts): receives root keys
+ * Worker thread of the cutover's payload check (payload-pool.ts runs it): receives root keys
  * (`{ key }`) and batches of current blobs (`{ id, values }`), decrypts each batch with its own
  * seed-key cache and posts back only the outcomes (an account name or why it failed), never a
  * password. At `{ end }` the root keys and cached seed keys are zeroed and the thread ends.

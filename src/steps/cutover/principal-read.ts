@@ -41,8 +41,15 @@ export interface ReadGap {
 export function principalReadGaps(computers: ReadonlyArray<{ dn: string; sd: SecurityDescriptor }>, g: LapsGuids, token: readonly string[], history: boolean): ReadGap[] {
   const attrs = [g.attributes.encryptedPassword, ...(history ? [g.attributes.encryptedPasswordHistory] : [])].filter((a): a is NonNullable<typeof a> => !!a);
   const gaps = new Map<string, ReadGap>();
+  // computers with the same descriptor bytes share one parsed descriptor (read-self.ts), and the
+  // answer depends on the descriptor and the token only: evaluated once per descriptor
+  const seen = new Map<SecurityDescriptor, string[]>();
   for (const c of computers) {
-    const missing = attrs.filter((a) => !trusteeAccess(c.sd, token, { objectClassGuids: [g.computerClass], attribute: { guid: a.guid, propertySet: a.propertySet ?? null, name: a.name } }, READ_CONFIDENTIAL).effective).map((a) => a.name);
+    let missing = seen.get(c.sd);
+    if (!missing) {
+      missing = attrs.filter((a) => !trusteeAccess(c.sd, token, { objectClassGuids: [g.computerClass], attribute: { guid: a.guid, propertySet: a.propertySet ?? null, name: a.name } }, READ_CONFIDENTIAL).effective).map((a) => a.name);
+      seen.set(c.sd, missing);
+    }
     if (!missing.length) continue;
     const container = parentDn(c.dn);
     const gap = gaps.get(dnKey(container)) ?? { container, computers: 0, missing: [] };

@@ -37,7 +37,7 @@ import { transitionFindings } from './transition.js';
 import { principalReadFindings, principalReadGaps, principalToken } from './principal-read.js';
 import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
-import { WavePayloadCheck } from './payload-check.js';
+import { WavePayloadCheck } from './wave-payloads.js';
 import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';

@@ -5,10 +5,10 @@
  *   DC grows with the computers that have one (on Samba, about as much as the main scan per entry);
  * - anomalies (legacy LAPS, where nearly every computer has a password and an expiration time,
  *   for an account that sees them): only the computers where the two disagree, password
- *   without expiration ((pwd=*)(!(exp=*))) and expiration without visible password
- *   ((exp=*)(!(pwd=*))); with the expiration from the main scan, "visible password" follows for
- *   every computer exactly as the positive search says it. At 10k on Samba: ~0.5 s DC CPU instead
- *   of ~1.5 s (README "Where the time goes").
+ *   without expiration ((pwd=*)(!(exp=*))) or expiration without visible password
+ *   ((exp=*)(!(pwd=*))), in one search; with the expiration from the main scan, "visible
+ *   password" follows for every computer exactly as the positive search says it. At 10k on
+ *   Samba: ~0.3 s DC CPU instead of ~1.5 s (README "Where the time goes").
  * Where the account sees no password anywhere, presence is unknown (null), settled by the caller.
  */
 import { dnKey } from '../../directory/dn.js';
@@ -48,9 +48,8 @@ export async function presenceOfLegacy(dir: Directory, base: string, pwd: string
   const dns = await sample;
   const hits = await Promise.all(dns.map((dn) => dir.searchAll({ base: dn, scope: 'base', filter: `(${pwd}=*)`, attributes: ['1.1'] })));
   if (dns.length === 0 || hits.some((h) => h.length === 0)) return positivePresence(dir, base, pwd);
-  const [withoutExpiration, expirationWithout] = await Promise.all([
-    dnSet(dir, base, `(&${COMPUTER_FILTER}(${pwd}=*)(!(${exp}=*)))`),
-    dnSet(dir, base, `(&${COMPUTER_FILTER}(${exp}=*)(!(${pwd}=*)))`),
-  ]);
-  return { visible: true, of: (key, expirationSet) => (expirationSet ? !expirationWithout.has(key) : withoutExpiration.has(key)) };
+  // one search for both disagreements (one pass over the computers on the DC, not two): which of
+  // the two a computer is in follows from its expiration, which the main scan reads
+  const disagree = await dnSet(dir, base, `(&${COMPUTER_FILTER}(|(&(${pwd}=*)(!(${exp}=*)))(&(${exp}=*)(!(${pwd}=*)))))`);
+  return { visible: true, of: (key, expirationSet) => (expirationSet ? !disagree.has(key) : disagree.has(key)) };
 }

@@ -111,3 +111,34 @@ describe('writeCsv', () => {
     expect(peak).toBeLessThan(48 * 1024 * 1024);
   });
 });
+
+describe('csvCell against csv-stringify (the encoder it replaced)', () => {
+  it('writes the same bytes for random cells: formulas, quotes, separators, line breaks, numbers, booleans, empties', async () => {
+    const { stringify } = await import('csv-stringify/sync');
+    const { csvCell } = await import('../../../src/report/csv.js');
+    const alphabet = ['a', 'Z', '0', '9', ' ', ',', '"', '\r', '\n', '\t', '=', '+', '-', '@', "'", ';', 'é', '北', '\u2028', '\\'];
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const cell = (): Cell => {
+      switch (rnd(6)) {
+        case 0: return null;
+        case 1: return rnd(2) === 0;
+        case 2: return (rnd(2000) - 1000) / (rnd(3) + 1);
+        case 3: return undefined;
+        default: return Array.from({ length: rnd(8) }, () => alphabet[rnd(alphabet.length)]).join('');
+      }
+    };
+    const rows = Array.from({ length: 3000 }, () => [cell(), cell(), cell()]);
+    const theirs = stringify(rows, {
+      escape_formulas: true,
+      record_delimiter: 'windows',
+      quote_record_delimiter: true,
+      cast: { boolean: (v: boolean) => (v ? 'true' : 'false'), number: (v: number) => String(v) },
+    });
+    const ours = rows.map((r) => `${r.map(csvCell).join(',')}\r\n`).join('');
+    expect(ours).toBe(theirs);
+  });
+});

@@ -5,7 +5,8 @@ import { SeedKeyCache } from '../../../../src/dpapi-ng/seed-key-cache.js';
 import { encryptDpapiNg } from '../../../../src/dpapi-ng/encrypt-dpapi-ng.js';
 import { encryptLapsValue } from '../../../../src/laps/encrypt-laps-value.js';
 import { buildEncryptedPasswordValue } from '../../../../src/laps/encrypted-password-value.js';
-import { checkPayload, checkPayloads } from '../../../../src/steps/cutover/payload-check.js';
+import { checkPayload } from '../../../../src/steps/cutover/payload-check.js';
+import { checkPayloads } from '../../../../src/steps/cutover/payload-pool.js';
 import { verifyComputer, type WaveComputer, type WaveExpectation } from '../../../../src/steps/cutover/verify.js';
 
 const SID = 'S-1-5-21-1-2-3-1105';
