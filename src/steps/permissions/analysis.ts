@@ -197,7 +197,8 @@ export class PermissionsAnalysis {
       if (sd.owner) sids.add(sd.owner);
       const own = objectSid && sids.has(objectSid) ? objectSid : undefined;
       found = this.profiles.length;
-      this.profiles.push({ id: found, sd, bytes, sids, container, ...(own ? { objectSid: own } : {}) });
+      // a copy: the bytes read are a view into the LDAP message, which would stay in memory with them
+      this.profiles.push({ id: found, sd, bytes: Buffer.from(bytes), sids, container, ...(own ? { objectSid: own } : {}) });
       this.profileByKey.set(digest, [...candidates, found]);
     }
     if (!this.profiles[found]!.objectSid) state.lastProfile = found;
