@@ -13,8 +13,8 @@ import { checkPayload, type PayloadOutcome } from './payload-check.js';
 /** From this many current blobs on, decrypt on worker threads (LAPS_MIGRATE_DECRYPT_WORKERS=N forces N workers, 0 none). */
 export const PAYLOAD_WORKER_THRESHOLD = 1000;
 
-/** Values per batch (about 0.15 s of DH work on one core). */
-export const BATCH = 250;
+/** Values per batch (about 75 ms of DH work on one core: at the end, when this thread joins in, little is left waiting on a worker). */
+export const BATCH = 125;
 /** Batches a worker holds at once: one in work, the next one ready. */
 const IN_FLIGHT = 2;
 

@@ -7,6 +7,7 @@
  */
 import { friendlyPath, parentDn } from '../../directory/dn.js';
 import type { StepResult } from '../../model/step-result.js';
+import { formatNumber as n } from '../../report/format.js';
 import type { ChartSpec, Headline, ReportModel, TableSpec, Tone } from '../../report/model.js';
 import type { CutoverData, WaveStatus } from './text.js';
 import { COMPUTER_STATES, type ComputerState, type ComputerVerdict, type Drift } from './verify.js';
@@ -104,12 +105,12 @@ function driftRollup(statuses: readonly WaveStatus[], expectedSid: string | null
 function waveHeadline(s: WaveStatus): Headline {
   const g = s.gate;
   const pct = `${Math.floor(g.verifiedPercent * 10) / 10}%`;
-  if (!s.gpo.startedAt) return { label: `Wave ${s.wave.name}`, value: 'not started', tone: 'neutral', detail: `${s.verdicts.length} computers; GPO "${s.wave.gpo}"${s.gpo.gpo ? '' : ' does not exist'}` };
+  if (!s.gpo.startedAt) return { label: `Wave ${s.wave.name}`, value: 'not started', tone: 'neutral', detail: `${n(s.verdicts.length)} computers; GPO "${s.wave.gpo}"${s.gpo.gpo ? '' : ' does not exist'}` };
   return {
     label: `Wave ${s.wave.name}`,
-    value: `${s.counts.verified} / ${g.expected} verified`,
+    value: `${n(s.counts.verified)} / ${n(g.expected)} verified`,
     tone: g.met ? 'good' : s.counts.failed + s.counts.stuck > 0 ? 'bad' : 'warn',
-    detail: `${pct}; gate ${g.met ? 'met' : `not met (${g.unmet.length} condition${g.unmet.length === 1 ? '' : 's'} open)`}; ${s.counts['left-behind']} left behind`,
+    detail: `${pct}; gate ${g.met ? 'met' : `not met (${g.unmet.length} condition${g.unmet.length === 1 ? '' : 's'} open)`}; ${n(s.counts['left-behind'])} left behind`,
   };
 }
 
@@ -120,7 +121,7 @@ function payloadHeadline(statuses: readonly WaveStatus[]): Headline {
   const notChecked = all.filter((v) => v.payload === 'not-checked').length;
   if (all.length === 0) return { label: 'Payloads decrypted', value: '-', tone: 'neutral', detail: 'no encrypted password written since a wave started' };
   if (notChecked === all.length) return { label: 'Payloads decrypted', value: 'not checked', tone: 'neutral', detail: 'the bound account cannot read the KDS root key' };
-  return { label: 'Payloads decrypted', value: `${ok} / ${all.length} ok`, tone: failed ? 'bad' : 'good', detail: `${failed} failed${notChecked ? `, ${notChecked} not checked` : ''}` };
+  return { label: 'Payloads decrypted', value: `${n(ok)} / ${n(all.length)} ok`, tone: failed ? 'bad' : 'good', detail: `${n(failed)} failed${notChecked ? `, ${n(notChecked)} not checked` : ''}` };
 }
 
 export function cutoverReportModel(result: StepResult<CutoverData>, statuses: readonly WaveStatus[]): ReportModel {
