@@ -8,9 +8,11 @@
 import { Option, type Command } from 'commander';
 import { action } from './action.js';
 import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
+import { DEFAULT_PARALLEL } from '../steps/permissions/defaults.js';
 
 interface PermissionsFlags extends ConnectionFlags {
   perComputer?: boolean;
+  parallel?: string;
   ou: string[];
   explain: string[];
   apply?: boolean;
@@ -32,6 +34,7 @@ export function registerPermissions(program: Command): void {
     .description('step 3: who can read/reset LAPS passwords and how, SELF coverage, delegation gaps; --apply grants SELF and mirrors delegations (journaled)');
   addConnectionOptions(cmd)
     .option('--per-computer', "read and evaluate every computer's own security descriptor (paged)")
+    .option('--parallel <n>', `with --per-computer: connections that page the computers at once, by OU (1-16; default ${DEFAULT_PARALLEL}; 1 = one paged search, the gentlest on the DC)`)
     .option('--ou <dn>', 'containers (with their subtrees) the plan may change; repeat for several (default: all)', collect, [])
     .option('--explain <account>', 'predict, computer by computer, what this account can read and reset (repeatable)', collect, [])
     .option('--no-self', 'do not plan the Windows LAPS SELF permission')
@@ -45,11 +48,16 @@ export function registerPermissions(program: Command): void {
     .option('--json', 'print the result (without the per-computer rows) and the plan as JSON on stdout');
   cmd.action(
     action(async (flags: PermissionsFlags) => {
-      const [{ permissionsStep }, { optionsFromFlags, runStepCommand }] = await Promise.all([import('../steps/permissions/step.js'), import('./step-command.js')]);
+      const [{ permissionsStep }, { optionsFromFlags, runStepCommand }, { parseWholeNumber, RANGES }] = await Promise.all([
+        import('../steps/permissions/step.js'),
+        import('./step-command.js'),
+        import('./parse-input.js'),
+      ]);
+      const parallel = flags.parallel === undefined ? undefined : parseWholeNumber('--parallel', flags.parallel, RANGES.connections);
       const options = optionsFromFlags(
         permissionsStep.options,
-        { ou: flags.ou, perComputer: !!flags.perComputer, explain: flags.explain, self: flags.self, legacySelf: flags.legacySelf, mirror: flags.mirror, removeAllExtendedRights: !!flags.removeAllExtendedRights, fixOwners: !!flags.fixOwners },
-        { ou: '--ou', perComputer: '--per-computer', explain: '--explain', self: '--no-self', legacySelf: '--no-legacy-self', mirror: '--no-mirror', removeAllExtendedRights: '--remove-all-extended-rights', fixOwners: '--fix-owners' },
+        { ou: flags.ou, perComputer: !!flags.perComputer, parallel, explain: flags.explain, self: flags.self, legacySelf: flags.legacySelf, mirror: flags.mirror, removeAllExtendedRights: !!flags.removeAllExtendedRights, fixOwners: !!flags.fixOwners },
+        { ou: '--ou', perComputer: '--per-computer', parallel: '--parallel', explain: '--explain', self: '--no-self', legacySelf: '--no-legacy-self', mirror: '--no-mirror', removeAllExtendedRights: '--remove-all-extended-rights', fixOwners: '--fix-owners' },
       );
       return runStepCommand(permissionsStep, options, flags, { journalOptions: { ...options } });
     }),

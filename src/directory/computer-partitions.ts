@@ -103,3 +103,26 @@ export async function pagePartitions(
   );
 }
 
+
+/**
+ * Pages the computers of `scope` with `search`: with `more` connections, in partitions on `dir`
+ * and those at once (pagePartitions; `onPlanned` runs once the partitions are known, for timing
+ * marks); without, in one paged search on `dir`, one page requested ahead.
+ */
+export async function pageComputers(
+  dir: Directory,
+  more: Directory[],
+  scope: string,
+  schemaDn: string,
+  search: Omit<SearchOptions, 'base' | 'scope'>,
+  onPage: (entries: DirEntry[]) => void,
+  onPlanned?: () => void,
+): Promise<void> {
+  if (!more.length) {
+    for await (const page of prefetched(dir.searchPages({ ...search, base: scope }))) onPage(page);
+    return;
+  }
+  const partitions = await planComputerPartitions(dir, scope, await computerParentClasses(dir, schemaDn));
+  onPlanned?.();
+  await pagePartitions([dir, ...more], partitions, search, onPage);
+}

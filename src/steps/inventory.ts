@@ -29,8 +29,7 @@ import {
   Smallest,
 } from './inventory-analysis.js';
 import type { StepResult, TargetInfo } from '../model/step-result.js';
-import { computerParentClasses, pagePartitions, planComputerPartitions } from '../directory/computer-partitions.js';
-import { prefetched } from '../directory/pipelining.js';
+import { pageComputers } from '../directory/computer-partitions.js';
 import type { DirEntry } from '../directory/types.js';
 import { PRESENCE_NOT_CHECKED, positivePresence, presenceOfLegacy, type PasswordPresence } from './inventory/presence.js';
 
@@ -260,13 +259,7 @@ export async function runInventory(dir: Directory, target: TargetInfo, opts: Inv
     opts.onProgress?.(count + waiting.length);
   };
   const search = { filter: computerFilter, attributes, binaryAttributes: binary };
-  if (opts.scanDirectories?.length) {
-    const partitions = await planComputerPartitions(dir, scope, await computerParentClasses(dir, root.schemaNamingContext));
-    performance.mark('laps-migrate:inventory-partitions');
-    await pagePartitions([dir, ...opts.scanDirectories], partitions, search, onPage);
-  } else {
-    for await (const page of prefetched(dir.searchPages({ ...search, base: scope }))) onPage(page);
-  }
+  await pageComputers(dir, opts.scanDirectories ?? [], scope, root.schemaNamingContext, search, onPage, () => performance.mark('laps-migrate:inventory-partitions'));
   performance.mark('laps-migrate:inventory-scan');
   sampleReady(waiting.filter((f) => f.legacyExpirationSet).slice(0, 8).map((f) => f.dn));
   const settledPresence = await presenceTask;

@@ -14,7 +14,8 @@ import { guidFromBytes } from '../dtyp/guid.js';
 import { dnKey, isUnder } from '../directory/dn.js';
 import { allStrings, escapeFilterValue, firstBinary as buf, firstString as str } from '../directory/entry.js';
 import { gatherDomainFacts, type DomainFacts } from '../directory/domain-facts.js';
-import { eachLimited, prefetched } from '../directory/pipelining.js';
+import { eachLimited } from '../directory/pipelining.js';
+import { pageComputers } from '../directory/computer-partitions.js';
 import { PrincipalResolver, readTokenGroups, type Principal } from '../directory/principals.js';
 import { readLapsSchema, type LapsSchema } from '../directory/laps-schema.js';
 import { COMPUTER_CLASS_GUID, LAPS_PROPERTY_SET_GUID, LAPS_PROPERTY_SET_NAME, type LapsAttributeKey } from '../laps/attributes.js';
@@ -84,6 +85,13 @@ export interface PermissionsRunOptions {
   /** Accounts (sAMAccountName, UPN or DN) to predict access for, computer by computer. */
   accounts?: string[];
   onProgress?: (computers: number) => void;
+  /**
+   * More connections for the per-computer scan: with any, the computers are read in partitions
+   * (one level per OU, subtrees without OUs) on `dir` and these at once
+   * (directory/computer-partitions.ts); without, in one paged search. The results are the same:
+   * the analysis puts computers and containers in canonical order.
+   */
+  scanDirectories?: Directory[];
   /** The domain's facts when the caller has them already (saves a few reads). */
   facts?: DomainFacts;
 }
@@ -238,8 +246,7 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
   const binary = ['objectSid', 'mS-DS-CreatorSID', NTSD, ...(winEnc ? [winEnc] : [])];
   let encryptedSeen = 0;
   let windowsManagedSeen = 0;
-  const computerPages = dir.searchPages({ base: domainDn, filter: '(objectCategory=computer)', attributes, binaryAttributes: binary, sdFlags: opts.perComputer ? SD_OWNER_DACL : SD_OWNER });
-  for await (const page of prefetched(computerPages)) {
+  const onPage = (page: DirEntry[]) => {
     for (const e of page) {
       const sid = buf(e, 'objectSid');
       const creator = buf(e, 'mS-DS-CreatorSID');
@@ -265,7 +272,11 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
       });
     }
     opts.onProgress?.(analysis.computerCount);
-  }
+  };
+  const search = { filter: '(objectCategory=computer)', attributes, binaryAttributes: binary, sdFlags: opts.perComputer ? SD_OWNER_DACL : SD_OWNER };
+  performance.mark('laps-migrate:permissions-setup');
+  await pageComputers(dir, opts.scanDirectories ?? [], domainDn, root.schemaNamingContext, search, onPage, () => performance.mark('laps-migrate:permissions-partitions'));
+  performance.mark('laps-migrate:permissions-scan');
 
   await early;
 
@@ -277,11 +288,14 @@ export async function runPermissions(dir: Directory, target: TargetInfo, opts: P
     else analysis.markUnreadable(dn);
   });
   const principals = await resolver.resolve(analysis.sidsToResolve());
+  performance.mark('laps-migrate:permissions-containers-principals');
   const a = analysis.finish(principals.values(), {
     accounts,
     // values exist (an expiration is set) but none came back: the bound account cannot read them
     encryptedReadable: encryptedSeen > 0 || windowsManagedSeen === 0,
   });
+
+  performance.mark('laps-migrate:permissions-analysis');
 
   // the plan
   const planOptions: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...opts.plan, ...(opts.scope?.length ? { scope: opts.scope } : {}) };

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, connectAs, lab, resetLab } from './lab-env.js';
+import { cli, connectAs, lab } from './lab-env.js';
+import { jsonWithoutTimestamp, partitionSuite } from './partition-fixtures.js';
 import { planComputerPartitions, computerParentClasses } from '../../src/directory/computer-partitions.js';
 
 /** The report folder of one CLI inventory run; fails the test with the CLI's stderr otherwise. */
@@ -14,41 +14,11 @@ function inventory(out: string, args: string[], env: Record<string, string> = {}
   return join(out, dirs[0]!);
 }
 
-/** The run's JSON without its timestamp (the only thing two runs may differ in). */
-function json(dir: string): unknown {
-  const j = JSON.parse(readFileSync(join(dir, 'inventory.json'), 'utf8')) as Record<string, unknown>;
-  expect(typeof j.generatedAt).toBe('string');
-  delete j.generatedAt;
-  return j;
-}
+/** The run's JSON without its timestamp. */
+const json = (dir: string) => jsonWithoutTimestamp(join(dir, 'inventory.json'));
 
 describe('inventory --parallel: the same results as one paged search', () => {
-  const outs: string[] = [];
-  const tmp = (name: string) => {
-    const d = mkdtempSync(join(tmpdir(), `lm-par-${name}-`));
-    outs.push(d);
-    return d;
-  };
-
-  beforeAll(async () => {
-    const m = lab();
-    const dir = await connectAs('admin');
-    try {
-      // partitions of every kind: a computer in a plain container inside an OU (read as a subtree),
-      // one in CN=Computers (a container without OUs), the rest one level per OU
-      await dir.add(`CN=Parked,OU=Servers,${m.baseDn}`, { objectClass: ['container'] });
-      for (const [name, parent] of [['PARKED-01', `CN=Parked,OU=Servers,${m.baseDn}`], ['DEFAULT-01', `CN=Computers,${m.baseDn}`]] as const) {
-        await dir.add(`CN=${name},${parent}`, { objectClass: ['computer'], sAMAccountName: [`${name}$`], userAccountControl: ['4096'] });
-      }
-    } finally {
-      await dir.close();
-    }
-  });
-
-  afterAll(async () => {
-    for (const d of outs) rmSync(d, { recursive: true, force: true });
-    await resetLab();
-  });
+  const { tmp, added } = partitionSuite('lm-par');
 
   it('plans partitions that cover every container once: OUs one level deep, OU-free containers as subtrees', async () => {
     const m = lab();
@@ -90,7 +60,7 @@ describe('inventory --parallel: the same results as one paged search', () => {
       const rows = readFileSync(join(dflt, 'computers.csv'), 'utf8').trim().split('\r\n').slice(1);
       const dns = rows.map((r) => /"([^"]*)"$/.exec(r)?.[1] ?? r);
       expect(new Set(dns).size).toBe(dns.length);
-      expect(rows.length).toBe(m.computers.length + 1 /* the DC */ + 2);
+      expect(rows.length).toBe(m.computers.length + 1 /* the DC */ + added().length);
       expect(dns.some((d) => d.startsWith('CN=PARKED-01,CN=Parked,OU=Servers'))).toBe(true);
       expect(dns.some((d) => d.startsWith('CN=DEFAULT-01,CN=Computers'))).toBe(true);
     });

@@ -1,8 +1,10 @@
 /**
  * The streaming analysis: containers and computers are fed one at a time while the directory is
- * paged through; identical descriptors are evaluated once, after the caller has resolved the SIDs
- * they name; finish() rolls everything up into records, findings and the summary.
- * About 430 lines: one class whose state (descriptor cache, per-container tallies) only makes sense
+ * paged through, in whatever order (one paged search, or partitions read at once); identical
+ * descriptors are evaluated once, after the caller has resolved the SIDs they name; finish() rolls
+ * everything up into records, findings and the summary, in an order that does not depend on the
+ * order computers came in.
+ * About 480 lines: one class whose state (descriptor cache, per-container tallies) only makes sense
  * together; its helpers already live in evaluate.ts, principals.ts and findings.ts.
  */
 import { AceFlag, isDaclProtected, parseSecurityDescriptor, prospectiveChildSd, WellKnownSids, type Ace, type SecurityDescriptor } from '../../security/index.js';
@@ -56,10 +58,17 @@ interface ContainerState {
   windowsManaged: number;
   encryptedFor: Map<string, number>;
   prospective?: Profile;
+  /** The profile of the last computer seen here (not one naming its own computer). */
+  lastProfile?: number;
   unreadable?: boolean;
 }
 
 const SERVER_TRUST_ACCOUNT = 0x2000;
+
+/** The sort key of a computer in every output: container (DN key), name (case-insensitive), DN. */
+export function computerOrderKey(containerKey: string, name: string, dn: string): string {
+  return `${containerKey}\u0000${name.toLowerCase()}\u0000${dn}`;
+}
 
 export interface FinishOptions {
   /** Accounts to predict access for, computer by computer. */
@@ -116,7 +125,7 @@ export class PermissionsAnalysis {
         if (k === stop) break;
       }
     }
-    return [...out];
+    return [...out].sort();
   }
 
   /** Marks a container whose descriptor the caller tried and failed to read. */
@@ -127,9 +136,11 @@ export class PermissionsAnalysis {
     else this.containers.set(key, { input: { dn, kind, classGuids: [] }, explicitKeys: new Set(), computers: 0, dcs: 0, legacyManaged: 0, windowsManaged: 0, encryptedFor: new Map(), unreadable: true });
   }
 
-  /** Parsed descriptors of every container read (for the plan). */
+  /** Parsed descriptors of every container read (for the plan), by DN key: the same whatever order the computers came in. */
   containerStates(): Array<{ input: ContainerInput; sd: SecurityDescriptor | undefined; computers: number; dcs: number; legacyManaged: number }> {
-    return [...this.containers.values()].map((s) => ({ input: s.input, sd: s.sd, computers: s.computers, dcs: s.dcs, legacyManaged: s.legacyManaged }));
+    return [...this.containers.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, s]) => ({ input: s.input, sd: s.sd, computers: s.computers, dcs: s.dcs, legacyManaged: s.legacyManaged }));
   }
 
   /** Parsed descriptor of a container read by the caller (undefined when unreadable or unknown). */
@@ -154,22 +165,7 @@ export class PermissionsAnalysis {
     let profile = -1;
     if (c.sd) {
       this.perComputer = true;
-      // identical descriptors are evaluated once (found by digest, confirmed byte for byte); one
-      // that names the computer's own SID (SELF-like trustee) is evaluated for that computer alone
-      const digest = createHash('sha1').update(c.sd).digest('base64');
-      const candidates = this.profileByKey.get(digest) ?? [];
-      let found = candidates.find((i) => this.profiles[i]!.bytes!.equals(c.sd!) && (!this.profiles[i]!.objectSid || this.profiles[i]!.objectSid === c.objectSid));
-      if (found !== undefined && c.objectSid && !this.profiles[found]!.objectSid && this.profiles[found]!.sids!.has(c.objectSid)) found = undefined;
-      if (found !== undefined) profile = found;
-      else {
-        const sd = parseSecurityDescriptor(c.sd);
-        const sids = new Set<string>((sd.dacl?.aces ?? []).map((a) => a.sid));
-        if (sd.owner) sids.add(sd.owner);
-        const own = c.objectSid && sids.has(c.objectSid) ? c.objectSid : undefined;
-        profile = this.profiles.length;
-        this.profiles.push({ id: profile, sd, bytes: c.sd, sids, container, ...(own ? { objectSid: own } : {}) });
-        this.profileByKey.set(digest, [...candidates, profile]);
-      }
+      profile = this.profileFor(c.sd, c.objectSid, state, container, key);
     }
     const e: ComputerEntry = { name: c.name, dn: c.dn, container, containerKey: key, uac: c.userAccountControl, legacyManaged: c.legacyManaged, windowsManaged: c.windowsManaged, profile };
     if (c.objectSid) e.objectSid = c.objectSid;
@@ -177,6 +173,36 @@ export class PermissionsAnalysis {
     if (c.ownerSid) e.ownerSid = c.ownerSid;
     if (c.encryptedFor) e.encryptedFor = c.encryptedFor;
     this.computers.push(e);
+  }
+
+  /**
+   * The profile of a computer's descriptor. Identical descriptors are evaluated once per container
+   * (per container because origins are looked up from there, so which computer comes first never
+   * matters): the container's last profile is tried first (computers of one OU mostly carry the
+   * same bytes), then a digest, confirmed byte for byte. A descriptor that names the computer's own
+   * SID (a SELF-like trustee) is evaluated for that computer alone: evaluation compares SIDs.
+   */
+  private profileFor(bytes: Buffer, objectSid: string | undefined, state: ContainerState, container: string, key: string): number {
+    const fits = (i: number) => {
+      const p = this.profiles[i]!;
+      return p.bytes!.equals(bytes) && (p.objectSid ? p.objectSid === objectSid : !(objectSid && p.sids!.has(objectSid)));
+    };
+    if (state.lastProfile !== undefined && fits(state.lastProfile)) return state.lastProfile;
+    const digest = `${key}\u0000${createHash('sha1').update(bytes).digest('base64')}`;
+    const candidates = this.profileByKey.get(digest) ?? [];
+    let found = candidates.find(fits);
+    if (found === undefined) {
+      const sd = parseSecurityDescriptor(bytes);
+      const sids = new Set<string>((sd.dacl?.aces ?? []).map((a) => a.sid));
+      if (sd.owner) sids.add(sd.owner);
+      const own = objectSid && sids.has(objectSid) ? objectSid : undefined;
+      found = this.profiles.length;
+      // a copy: the bytes read are a view into the LDAP message, which would stay in memory with them
+      this.profiles.push({ id: found, sd, bytes: Buffer.from(bytes), sids, container, ...(own ? { objectSid: own } : {}) });
+      this.profileByKey.set(digest, [...candidates, found]);
+    }
+    if (!this.profiles[found]!.objectSid) state.lastProfile = found;
+    return found;
   }
 
   private readonly containerCache = new Map<string, { container: string; key: string }>();
@@ -195,6 +221,13 @@ export class PermissionsAnalysis {
     return hit;
   }
 
+  /** Container (DN key), then name (case-insensitive), then DN: the order every output follows. */
+  private sortComputers(): void {
+    const keyed = this.computers.map((c) => ({ c, k: computerOrderKey(c.containerKey, c.name, c.dn) }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    keyed.forEach((x, i) => (this.computers[i] = x.c));
+  }
+
   get computerCount(): number {
     return this.computers.length;
   }
@@ -202,11 +235,6 @@ export class PermissionsAnalysis {
   /** Distinct descriptors seen on computers (per-computer mode). */
   get distinctComputerDescriptors(): number {
     return this.profiles.length;
-  }
-
-  /** The containers that hold computers, in DN order from the top. */
-  computerContainers(): ContainerInput[] {
-    return [...this.containers.values()].filter((s) => s.computers > 0).map((s) => s.input);
   }
 
   /** Every SID the caller should resolve (names, groups) before finish(). */
@@ -324,7 +352,9 @@ export class PermissionsAnalysis {
       return p;
     };
 
-    // computers
+    // computers, in canonical order (container, name, DN): the directory's order differs between
+    // one paged search and partitions read at once, the reports must not
+    this.sortComputers();
     const missingSelf = new Map<string, { legacy: number; windows: number; readEncrypted: number }>();
     const computers: ComputerRecord[] = [];
     for (const c of this.computers) {
@@ -403,7 +433,7 @@ export class PermissionsAnalysis {
         holders,
         denied,
         canGrantThemselves: (ev?.canGrantThemselves ?? []).map(brief),
-        encryptedFor: [...s.encryptedFor.entries()].map(([sid, n]) => ({ sid, name: principals.name(sid), computers: n })).sort((a, b) => b.computers - a.computers),
+        encryptedFor: [...s.encryptedFor.entries()].map(([sid, n]) => ({ sid, name: principals.name(sid), computers: n })).sort((a, b) => b.computers - a.computers || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0)),
       };
       const m = missingSelf.get(dnKey(s.input.dn));
       if (this.perComputer) rec.computersMissingSelf = m ?? { legacy: 0, windows: 0, readEncrypted: 0 };

@@ -11,9 +11,13 @@ import type { PlannedStep, Step, StepContext } from '../step.js';
 import { permissionsOptions, type PermissionsOptions } from './options.js';
 import { permissionsText } from './text.js';
 
-function runOptions(ctx: StepContext, o: PermissionsOptions): PermissionsRunOptions {
+async function runOptions(ctx: StepContext, o: PermissionsOptions): Promise<PermissionsRunOptions> {
+  // --per-computer --parallel N: N connections page the computers (the owner-only scan without
+  // --per-computer is light: one stream)
+  const scanDirectories = o.perComputer && ctx.fork && o.parallel > 1 ? await Promise.all(Array.from({ length: o.parallel - 1 }, () => ctx.fork!())) : [];
   return {
     now: ctx.now(),
+    ...(scanDirectories.length ? { scanDirectories } : {}),
     ...(ctx.facts ? { facts: ctx.facts } : {}),
     perComputer: o.perComputer,
     ...(o.ou.length ? { scope: o.ou } : {}),
@@ -25,7 +29,7 @@ function runOptions(ctx: StepContext, o: PermissionsOptions): PermissionsRunOpti
 
 async function audit(ctx: StepContext, o: PermissionsOptions): Promise<PlannedStep<PermissionsData>> {
   if (!ctx.dir) throw new Error('permissions needs a live directory');
-  const { result, plan } = await runPermissions(ctx.dir, ctx.target, runOptions(ctx, o));
+  const { result, plan } = await runPermissions(ctx.dir, ctx.target, await runOptions(ctx, o));
   return {
     result,
     changes: plan,
