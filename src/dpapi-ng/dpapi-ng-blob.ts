@@ -77,7 +77,8 @@ function parseProtectionDescriptor(r: DerReader): string {
   return value;
 }
 
-export function parseDpapiNgBlob(data: Buffer): DpapiNgBlob {
+/** The structure down to KEKRecipientInfo.kekid, checked as parseDpapiNgBlob checks it. */
+function openKekid(data: Buffer): { top: DerReader; derLength: number; ed: DerReader; kek: DerReader; kekid: DerReader } {
   const top = new DerReader(data, 0, data.length, 'ContentInfo');
   if (top.peekTag() !== DerTag.SEQUENCE) top.fail('not a DER SEQUENCE: this is not a DPAPI-NG blob');
   const ciEl = top.readElement('ContentInfo');
@@ -97,7 +98,26 @@ export function parseDpapiNgBlob(data: Buffer): DpapiNgBlob {
   if (!recipients.atEnd) unsupported('more than one recipient');
   const kekVersion = kek.smallInteger('KEKRecipientInfo.version');
   if (kekVersion !== 4) kek.fail(`KEKRecipientInfo version ${kekVersion} (4 expected)`);
-  const kekid = kek.sequence('KEKRecipientInfo.kekid');
+  return { top, derLength, ed, kek, kekid: kek.sequence('KEKRecipientInfo.kekid') };
+}
+
+/**
+ * Only whom a blob is protected to (the protection descriptor's SID), for reading who can open a
+ * history entry at scale: the structure down to the descriptor is checked as parseDpapiNgBlob
+ * checks it, the key identifier only for being there, the rest (wrapped key, content) not at all.
+ * About a third of a full parse; whether the blob decrypts is parseDpapiNgBlob's business.
+ */
+export function dpapiNgProtectionSid(data: Buffer): string {
+  const { kekid } = openKekid(data);
+  kekid.octetString('KEKIdentifier.keyIdentifier');
+  if (kekid.peekTag() === DerTag.GENERALIZED_TIME) unsupported('KEKIdentifier.date');
+  const sid = parseProtectionDescriptor(kekid);
+  kekid.end();
+  return sid;
+}
+
+export function parseDpapiNgBlob(data: Buffer): DpapiNgBlob {
+  const { top, derLength, ed, kek, kekid } = openKekid(data);
   const keyIdentifier = parseKeyIdentifier(kekid.octetString('KEKIdentifier.keyIdentifier'));
   if (kekid.peekTag() === DerTag.GENERALIZED_TIME) unsupported('KEKIdentifier.date');
   const sid = parseProtectionDescriptor(kekid);

@@ -19,6 +19,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { derOid, derSequence, derTlv } from './der-writer.js';
+import { agreementExponent } from './dh-group.js';
 import { DerTag } from './der-reader.js';
 import { DpapiNgDecryptError } from './errors.js';
 import { KDS_SERVICE_LABEL, sp800108CounterHmac, utf16z } from './kdf.js';
@@ -84,7 +85,11 @@ class DhAgreement implements AgreementKey {
     const params = rootKey.dhParameters!;
     this.keyLength = params.keyLength;
     this.dh = createDiffieHellman(params.p, params.g);
-    this.dh.setPrivateKey(privateKey);
+    // x mod q in Windows' default group (dh-group.ts): the same public key and shared secrets, half the work
+    const exponent = agreementExponent(params.p, params.g, privateKey);
+    if (!exponent) throw new DpapiNgDecryptError('cannot decrypt: derived private key is zero modulo the group order', 'AUTHENTICATION_FAILED');
+    this.dh.setPrivateKey(exponent);
+    if (exponent !== privateKey) exponent.fill(0);
   }
   publicKey(): PublicKeyBlob {
     const params = this.rootKey.dhParameters!;
@@ -198,7 +203,11 @@ export function senderAgreement(
   const params = rootKey.dhParameters!;
   if (groupPublicKey.kind !== 'DH') throw new RangeError('group public key kind mismatch');
   const dh = createDiffieHellman(params.p, params.g);
-  dh.setPrivateKey(fixedPrivateKey ?? randomBytes(Math.ceil(rootKey.privateKeyLength / 8)));
+  const r = fixedPrivateKey ?? randomBytes(Math.ceil(rootKey.privateKeyLength / 8));
+  // the group public key is g^x, in the prime-order subgroup: (g^x)^r = (g^x)^(r mod q)
+  const exponent = agreementExponent(params.p, params.g, r) ?? r;
+  dh.setPrivateKey(exponent);
+  if (exponent !== r) exponent.fill(0);
   const y = leftPad(dh.generateKeys(), params.keyLength);
   const shared = leftPad(dh.computeSecret(groupPublicKey.y), params.keyLength);
   return { publicKey: { kind: 'DH', keyLength: params.keyLength, p: params.p, g: params.g, y }, sharedSecret: shared };

@@ -11,7 +11,7 @@ import { SeedKeyCache } from '../../dpapi-ng/seed-key-cache.js';
 import { checkPayload, type PayloadOutcome } from './payload-check.js';
 
 /** From this many current blobs on, decrypt on worker threads (LAPS_MIGRATE_DECRYPT_WORKERS=N forces N workers, 0 none). */
-export const PAYLOAD_WORKER_THRESHOLD = 1000;
+export const PAYLOAD_WORKER_THRESHOLD = 250;
 
 /** Values per batch (about 75 ms of DH work on one core: at the end, when this thread joins in, little is left waiting on a worker). */
 export const BATCH = 125;

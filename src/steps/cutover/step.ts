@@ -88,6 +88,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
 
   for (const [i, wave] of waves.entries()) {
     ctx.progress({ step: 'cutover', phase: `reading wave ${wave.name}` });
+    performance.mark('laps-migrate:cutover-wave-start');
     const members = membership.get(wave.name);
     let gpoState = await readWaveGpo(dir, facts.domainDn, wave);
     // a filtered wave has started only once its GPO's security filter is in place as well

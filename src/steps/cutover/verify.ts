@@ -12,7 +12,7 @@
  * written) or `left-behind` (no Windows LAPS on that build, not Windows, disabled, stale).
  * Never a password here: the decryption check is passed in as its outcome only.
  */
-import { parseDpapiNgBlob } from '../../dpapi-ng/dpapi-ng-blob.js';
+import { dpapiNgProtectionSid, parseDpapiNgBlob } from '../../dpapi-ng/dpapi-ng-blob.js';
 import { hasWindowsLaps } from '../../laps/effective-policy.js';
 import { parseEncryptedPasswordValue } from '../../laps/encrypted-password-value.js';
 
@@ -111,9 +111,13 @@ const LEFT_BEHIND_TEXT: Record<LeftBehindReason, (c: WaveComputer) => string> = 
   stale: () => 'stale: no logon or password change for the inventory staleDays',
 };
 
-/** The SID a stored encrypted value is protected to, without any key. */
+/**
+ * The SID a stored encrypted value is protected to, without any key (the structure down to its
+ * protection descriptor is checked; the rest is the decryption's business: the current password's
+ * is read whole by blobHeader and, with the root key, decrypted).
+ */
 export function blobSid(value: Buffer): string {
-  return parseDpapiNgBlob(parseEncryptedPasswordValue(value).blob).sid;
+  return dpapiNgProtectionSid(parseEncryptedPasswordValue(value).blob);
 }
 
 /** What a stored encrypted value's blob names (its principal and KDS root key), or why it does not parse. */
