@@ -12,6 +12,11 @@ import { parseSecurityDescriptor, type SecurityDescriptor } from '../../security
 import { selfCoverage } from '../permissions/evaluate.js';
 import type { LapsGuids, SelfCoverage } from '../permissions/model.js';
 
+interface Seen {
+  sd: SecurityDescriptor;
+  coverage?: SelfCoverage;
+}
+
 /** Distinct descriptors remembered (most computers of an OU share theirs, byte for byte). */
 const CACHE_LIMIT = 512;
 
@@ -25,17 +30,23 @@ const CACHE_LIMIT = 512;
  * Memory stays bounded: past CACHE_LIMIT distinct descriptors, new ones are parsed and not kept.
  */
 export class SelfCoverageReader {
-  private readonly seen = new Map<string, { sd: SecurityDescriptor; coverage?: SelfCoverage }>();
+  private readonly seen = new Map<string, Seen>();
+  /** The last descriptor met (a copy): consecutive computers mostly share it, compared byte for byte without a key. */
+  private last: { bytes: Buffer; hit: Seen } | undefined;
 
   constructor(private readonly guids: LapsGuids, private readonly domainSid: string) {}
 
   /** The parsed descriptor (shared between computers with the same bytes: do not modify) and the coverage. */
   read(sdBytes: Buffer, objectSid: Buffer): { sd: SecurityDescriptor; coverage: SelfCoverage } {
-    const key = sdBytes.toString('latin1');
-    let hit = this.seen.get(key);
+    let hit = this.last?.bytes.equals(sdBytes) ? this.last.hit : undefined;
     if (!hit) {
-      hit = { sd: parseSecurityDescriptor(sdBytes) };
-      if (this.seen.size < CACHE_LIMIT) this.seen.set(key, hit);
+      const key = sdBytes.toString('latin1');
+      hit = this.seen.get(key);
+      if (!hit) {
+        hit = { sd: parseSecurityDescriptor(sdBytes) };
+        if (this.seen.size < CACHE_LIMIT) this.seen.set(key, hit);
+      }
+      this.last = { bytes: Buffer.from(sdBytes), hit };
     }
     const evaluate = () => selfCoverage(hit.sd, this.guids, sidToString(objectSid), this.domainSid);
     const coverage = sdBytes.indexOf(objectSid) >= 0 ? evaluate() : (hit.coverage ??= evaluate());
