@@ -182,6 +182,22 @@ describe('cutover on migration-rehearsal', () => {
     expect(broad.computers.filter((c) => build.get(c.name.toLowerCase()) === null).every((c) => c.leftBehind === 'not-windows')).toBe(true);
   }, 120_000);
 
+  it('--parallel 1, the default and 4 see the same waves: every computer with the same verdict, the same findings; a bad --parallel exits 2', () => {
+    const seen = ['1', undefined, '4'].map((n) => {
+      const r = cutoverStatus({}, ...(n ? ['--parallel', n] : []));
+      return JSON.stringify({ waves: r.data.waves, next: r.data.next, findings: r.findings });
+    });
+    expect(JSON.parse(seen[0]!).waves.flatMap((w: WaveOut) => w.computers).length).toBeGreaterThan(100);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
+    for (const bad of ['0', '17', 'two']) {
+      const r = cli(['cutover', '--profile', 'rehearsal', '--playbook', playbook(), '--out', out(), '--parallel', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--parallel/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('a device whose SELF permission is removed is refused by the DC and shows failed with why', () => {
     const broad = waveOf(cutoverStatus(), 'broad');
     const victim = broad.computers.find((c) => /^WS\d+$/i.test(c.name) && c.state === 'pending')!;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { dnKey } from '../../directory/dn.js';
 import { days, dn, evenWithOtherErrors, principalName, wholeNumber } from '../option-kit.js';
+import { DEFAULT_CUTOVER_PARALLEL } from './defaults.js';
 
 /** Characters Windows refuses in a local account name (and its 20-character limit). */
 const ACCOUNT_NAME_FORBIDDEN = /["/\\[\]:;|=,+*?<>@]/;
@@ -142,6 +143,9 @@ export const cutoverSection = z
       .default('replace')
       .describe('replace: Windows LAPS takes over the account the legacy policy managed; side-by-side: it manages a second account while legacy keeps its own'),
     graceDays: days.default(7).describe('days past a password expiry before a computer with nothing written counts as stuck'),
+    parallel: wholeNumber(1, 16)
+      .default(DEFAULT_CUTOVER_PARALLEL)
+      .describe("connections that page each wave's computers at once, by OU (1-16; 1 = one paged search per OU, the gentlest on the DC)"),
   })
   .strict();
 

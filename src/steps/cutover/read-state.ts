@@ -11,10 +11,10 @@ import { dnKey } from '../../directory/dn.js';
 import { firstBinary, firstString } from '../../directory/entry.js';
 import type { LapsSchema } from '../../directory/laps-schema.js';
 import { findPropertyMetaData } from '../../directory/repl-metadata.js';
-import type { Directory } from '../../directory/types.js';
+import type { DirEntry, Directory } from '../../directory/types.js';
 import { isUserError } from '../../errors.js';
 import { parseGpLink } from '../../laps/gpo-links.js';
-import { prefetched } from '../../directory/pipelining.js';
+import { pageComputers } from '../../directory/computer-partitions.js';
 import { waveOf, type ResolvedWave } from './waves.js';
 import { blobHeader, sidOf, type WaveComputer } from './verify.js';
 
@@ -102,6 +102,8 @@ export interface WaveReadHooks {
   descriptor?: (dn: string, sd: Buffer, objectSid: Buffer) => void;
   /** Each computer of the wave as soon as its entry is decoded (the payload check starts decrypting then). */
   computer?: (c: WaveComputer) => void;
+  /** More connections to page each OU's partitions on (directory/computer-partitions.ts) and the schema DN that plan needs. */
+  parallel?: { more: Directory[]; schemaDn: string };
 }
 
 const NTSD = 'nTSecurityDescriptor';
@@ -124,47 +126,48 @@ export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave
   const histName = schema.encryptedPasswordHistory?.name;
   const encName = schema.encryptedPassword?.name;
   const clearWritten: WaveComputer[] = [];
-  for (const ou of wave.ous) {
-    for await (const page of prefetched(dir.searchPages({ base: ou, scope: 'sub', filter: COMPUTER_FILTER, attributes, binaryAttributes, pageSize: PAGE_SIZE, ...(withSd ? { sdFlags: SD_OWNER_DACL } : {}) }))) {
-      for (const e of page) {
-        const key = dnKey(e.dn);
-        if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
-        const f = decodeComputer(e, schema);
-        // the history's SIDs only (verify.ts checks their principal and count, never decrypts them)
-        const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map(sidOf) : [];
-        const current = encName ? firstBinary(e, encName) : undefined;
-        const encrypted = current ? Buffer.from(current) : undefined;
-        const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);
-        const expiries = [f.windowsExpires, f.legacyExpires].filter((d): d is Date => !!d).map((d) => d.getTime());
-        const c: WaveComputer = {
-          dn: f.dn,
-          name: f.name,
-          build: buildOf(f.operatingSystemVersion),
-          windows: /windows/i.test(f.operatingSystem ?? ''),
-          enabled: (f.userAccountControl & 2) === 0,
-          stale: lastSeen > 0 && now.getTime() - lastSeen > STALE_DAYS * DAY_MS,
-          writes: {
-            ...(f.windowsClearWritten ? { clear: f.windowsClearWritten.at } : {}),
-            ...(f.windowsEncryptedWritten ? { encrypted: f.windowsEncryptedWritten.at } : {}),
-            ...(f.legacyPasswordWritten ? { legacy: f.legacyPasswordWritten.at } : {}),
-          },
-          clearPresent: false,
-          ...(encrypted ? { encrypted, encryptedHeader: blobHeader(encrypted) } : {}),
-          history,
-          ...(expiries.length ? { expiresAt: new Date(Math.max(...expiries)) } : {}),
-        };
-        out.set(key, c);
-        // unknown without the metadata (not readable): asked as well
-        if (f.windowsClearWritten || !firstBinary(e, 'replPropertyMetaData')) clearWritten.push(c);
-        if (withSd) {
-          const sd = firstBinary(e, NTSD);
-          const sid = firstBinary(e, 'objectSid');
-          if (sd && sid) hooks.descriptor!(e.dn, sd, sid);
-        }
-        hooks.computer?.(c);
+  const onPage = (page: DirEntry[]) => {
+    for (const e of page) {
+      const key = dnKey(e.dn);
+      if (out.has(key) || waveOf({ dn: e.dn, ...(firstString(e, 'sAMAccountName') ? { name: firstString(e, 'sAMAccountName')! } : {}) }, waves)?.name !== wave.name) continue;
+      const f = decodeComputer(e, schema);
+      // the history's SIDs only (verify.ts checks their principal and count, never decrypts them)
+      const history = histName ? (e.attributes[histName.toLowerCase()] ?? []).filter(Buffer.isBuffer).map(sidOf) : [];
+      const current = encName ? firstBinary(e, encName) : undefined;
+      const encrypted = current ? Buffer.from(current) : undefined;
+      const lastSeen = Math.max(f.lastLogon?.getTime() ?? 0, f.pwdLastSet?.getTime() ?? 0, f.whenCreated?.getTime() ?? 0);
+      const expiries = [f.windowsExpires, f.legacyExpires].filter((d): d is Date => !!d).map((d) => d.getTime());
+      const c: WaveComputer = {
+        dn: f.dn,
+        name: f.name,
+        build: buildOf(f.operatingSystemVersion),
+        windows: /windows/i.test(f.operatingSystem ?? ''),
+        enabled: (f.userAccountControl & 2) === 0,
+        stale: lastSeen > 0 && now.getTime() - lastSeen > STALE_DAYS * DAY_MS,
+        writes: {
+          ...(f.windowsClearWritten ? { clear: f.windowsClearWritten.at } : {}),
+          ...(f.windowsEncryptedWritten ? { encrypted: f.windowsEncryptedWritten.at } : {}),
+          ...(f.legacyPasswordWritten ? { legacy: f.legacyPasswordWritten.at } : {}),
+        },
+        clearPresent: false,
+        ...(encrypted ? { encrypted, encryptedHeader: blobHeader(encrypted) } : {}),
+        history,
+        ...(expiries.length ? { expiresAt: new Date(Math.max(...expiries)) } : {}),
+      };
+      out.set(key, c);
+      // unknown without the metadata (not readable): asked as well
+      if (f.windowsClearWritten || !firstBinary(e, 'replPropertyMetaData')) clearWritten.push(c);
+      if (withSd) {
+        const sd = firstBinary(e, NTSD);
+        const sid = firstBinary(e, 'objectSid');
+        if (sd && sid) hooks.descriptor!(e.dn, sd, sid);
       }
+      hooks.computer?.(c);
     }
-  }
+  };
+  const search = { filter: COMPUTER_FILTER, attributes, binaryAttributes, pageSize: PAGE_SIZE, ...(withSd ? { sdFlags: SD_OWNER_DACL } : {}) };
+  // each OU's subtree: one paged stream, or its partitions paged on several connections (--parallel)
+  for (const ou of wave.ous) await pageComputers(dir, hooks.parallel?.more ?? [], ou, hooks.parallel?.schemaDn ?? '', search, onPage);
   // presence only, and only where msLAPS-Password was ever written (no replication metadata for
   // it = never set; a deleted value keeps its metadata, so those computers are asked): the value,
   // a password, is never requested
@@ -173,5 +176,6 @@ export async function readWaveComputers(dir: Directory, schema: LapsSchema, wave
     for (const ou of wave.ous) for (const k of await computersWith(dir, ou, clearName)) present.add(k);
     for (const c of clearWritten) c.clearPresent = present.has(dnKey(c.dn));
   }
-  return [...out.values()];
+  // in DN order: the pages' order differs from run to run (and between partitionings)
+  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
 }

@@ -81,6 +81,8 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
   // no principal configured: Windows LAPS encrypts to Domain Admins
   const principalSid = !encrypted ? undefined : principal ? (principal.sids.length === 1 && !principal.isolated ? principal.sids[0] : undefined) : `${facts.domainSid}-512`;
 
+  // --parallel N: N connections page each wave's computers by OU partition (closed with the context)
+  const more = ctx.fork && o.parallel > 1 ? await Promise.all(Array.from({ length: o.parallel - 1 }, () => ctx.fork!())) : [];
   const statuses: WaveStatus[] = [];
   let changes: Plan = createPlan('cutover', [], { createdAt: now });
   let next: { wave: string; action: 'start' | 'blocked' | 'waiting' | 'none'; why: string[] } = { wave: '', action: 'none', why: [] };
@@ -108,6 +110,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
         self.set(dnKey(dn), coverage);
       },
       ...(payloads ? { computer: (c: WaveComputer) => payloads.add(c) } : {}),
+      ...(more.length ? { parallel: { more, schemaDn: root.schemaNamingContext } } : {}),
     }).catch(async (e: unknown) => {
       await payloads?.abort();
       throw e;
