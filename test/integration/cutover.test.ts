@@ -247,7 +247,11 @@ describe('cutover on migration-rehearsal', () => {
     for (const c of pilot.computers) expect(csv).toMatch(new RegExp(`pilot,${c.name},history-principal,${oldSid}`));
     const html = readFileSync(join(report, 'report.html'), 'utf8');
     expect(html).toContain('History encrypted to another principal');
-    expect(html).toContain(oldSid);
+    // the SIDs by the names the directory gives them now: the old group (renamed) and the policy's
+    expect(html).toContain(`LAPS Admins 2025 (${oldSid})`);
+    expect(html).toContain(`LAPS Admins (${newSid})`);
+    const finding = after.findings.find((f) => f.code === 'CUTOVER_PRINCIPAL_DRIFT');
+    expect(finding?.evidence).toContain(`LAPS Admins 2025 (${oldSid})`);
   }, 300_000);
 
   it('run --playbook runs the cutover step as well (SYSVOL from the profile); with nothing ready it changes nothing', () => {

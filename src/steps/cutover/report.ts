@@ -65,8 +65,13 @@ type ReasonRow = {
 /** Well-known domain RIDs an admin recognises without a lookup (the default principal is Domain Admins). */
 const WELL_KNOWN_RIDS: Record<string, string> = { '500': 'Administrator', '512': 'Domain Admins', '519': 'Enterprise Admins', '544': 'Administrators' };
 
-/** "S-1-5-21-...-512" -> "Domain Admins (S-1-5-21-...-512)"; other SIDs as they are. */
-export function sidLabel(sid: string): string {
+/**
+ * "S-1-5-21-...-1106" -> "LAB\\LAPS Admins (S-1-5-21-...-1106)" with the names the directory gave
+ * (`names`), else the well-known RIDs ("Domain Admins (S-1-5-21-...-512)"); other SIDs as they are.
+ */
+export function sidLabel(sid: string, names: Readonly<Record<string, string>> = {}): string {
+  const known = names[sid];
+  if (known && known !== sid) return `${known} (${sid})`;
   const m = /^S-1-5-(?:21-\d+-\d+-\d+|32)-(\d+)$/i.exec(sid);
   const name = m ? WELL_KNOWN_RIDS[m[1]!] : undefined;
   return name ? `${name} (${sid})` : sid;
@@ -93,7 +98,7 @@ function reasonRows(statuses: readonly WaveStatus[], states: readonly ComputerSt
 }
 
 /** Drift rolled up per wave, kind and SID (or detail): the SIDs whose readers lose access. */
-function driftRollup(statuses: readonly WaveStatus[], expectedSid: string | null): Array<Record<string, string | number>> {
+function driftRollup(statuses: readonly WaveStatus[], expectedSid: string | null, sidNames: Readonly<Record<string, string>>): Array<Record<string, string | number>> {
   const rows = new Map<string, { wave: string; kind: string; detail: string; count: number; names: string[] }>();
   for (const s of statuses) {
     for (const d of s.verdicts.flatMap((v) => v.drift)) {
@@ -109,7 +114,7 @@ function driftRollup(statuses: readonly WaveStatus[], expectedSid: string | null
   }
   return [...rows.values()]
     .sort((a, b) => b.count - a.count)
-    .map(({ names, ...r }) => ({ ...r, detail: r.detail.startsWith('S-1-') ? sidLabel(r.detail) : r.detail, expected: expectedSid ? sidLabel(expectedSid) : '-', examples: `${names.join(', ')}${r.count > names.length ? `, ... (${r.count - names.length} more)` : ''}` }));
+    .map(({ names, ...r }) => ({ ...r, detail: r.detail.startsWith('S-1-') ? sidLabel(r.detail, sidNames) : r.detail, expected: expectedSid ? sidLabel(expectedSid, sidNames) : '-', examples: `${names.join(', ')}${r.count > names.length ? `, ... (${r.count - names.length} more)` : ''}` }));
 }
 
 function waveHeadline(s: WaveStatus): Headline {
@@ -150,7 +155,7 @@ export function cutoverReportModel(result: StepResult<CutoverData>, statuses: re
       title: 'History / principal drift',
       description: 'Passwords encrypted to a principal other than the policy\'s: readable now by that principal\'s members, not by the new readers. History entries age out as the device rotates (historySize rotations).',
       columns: [{ key: 'wave', label: 'Wave' }, { key: 'kind', label: 'Drift' }, { key: 'detail', label: 'Found (SID)' }, { key: 'expected', label: 'Policy principal (SID)' }, { key: 'count', label: 'Computers', numeric: true }, { key: 'examples', label: 'Examples' }],
-      rows: driftRollup(statuses, result.data.principalSid),
+      rows: driftRollup(statuses, result.data.principalSid, result.data.sidNames ?? {}),
     },
     { id: 'computers', title: 'Computers by wave and state', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'ou', label: 'OU' }, { key: 'state', label: 'State' }, { key: 'reasons', label: 'Why' }, { key: 'payload', label: 'Payload check' }, { key: 'dn', label: 'DN' }], rows: [...computers].sort((a, b) => TABLE_ORDER.indexOf(a.state) - TABLE_ORDER.indexOf(b.state)), csvFile: 'computers.csv', htmlLimit: 100 },
     { id: 'drift', title: 'Drift per computer', columns: [{ key: 'wave', label: 'Wave' }, { key: 'computer', label: 'Computer' }, { key: 'kind', label: 'Kind' }, { key: 'detail', label: 'Detail' }], rows: drift, csvFile: 'drift.csv', htmlLimit: 50 },

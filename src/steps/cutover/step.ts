@@ -15,7 +15,7 @@
  * Not built yet (README "cutover"): decryption of current blobs, the per-OU report bars.
  */
 import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
-import { resolvePrincipalName } from '../../directory/principals.js';
+import { PrincipalResolver, resolvePrincipalName, type Principal } from '../../directory/principals.js';
 import { readGpo } from '../../gpo/read-gpo.js';
 import { planGpoEdit } from '../../gpo/plan-gpo-edit.js';
 import { createPlan, planToJson, type Plan } from '../../journal/index.js';
@@ -38,7 +38,7 @@ import { principalReadFindings, principalReadGaps, principalToken } from './prin
 import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
 import { WavePayloadCheck } from './wave-payloads.js';
-import { cutoverReport, cutoverText, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
+import { cutoverReport, cutoverText, driftSids, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
 import { countStates, evaluateGate, verifyComputer, type WaveComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';
 import { cutoverWizardForm } from './wizard.js';
@@ -83,6 +83,9 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
 
   // --parallel N: N connections page each wave's computers by OU partition (closed with the context)
   const more = ctx.fork && o.parallel > 1 ? await Promise.all(Array.from({ length: o.parallel - 1 }, () => ctx.fork!())) : [];
+  const resolver = new PrincipalResolver(dir, facts.domainDn, facts.netbiosDomain);
+  const sidNames: Record<string, string> = {};
+  if (principalSid) for (const [sid, p] of await resolver.resolve([principalSid]).catch(() => new Map<string, Principal>())) sidNames[sid] = p.name;
   const statuses: WaveStatus[] = [];
   let changes: Plan = createPlan('cutover', [], { createdAt: now });
   let next: { wave: string; action: 'start' | 'blocked' | 'waiting' | 'none'; why: string[] } = { wave: '', action: 'none', why: [] };
@@ -124,7 +127,10 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     if (payloads) findings.push(...(await payloads.finish()));
     performance.mark('laps-migrate:cutover-payloads-checked');
     const verdicts = computers.map((c) => verifyComputer(c, x));
-    findings.push(...verdictFindings(wave.name, verdicts));
+    // the principals the drift names, by name (each SID looked up once per run; a lookup failure leaves the SIDs)
+    const drifted = driftSids(verdicts);
+    if (drifted.length) for (const [sid, p] of await resolver.resolve(drifted).catch(() => new Map<string, Principal>())) sidNames[sid] = p.name;
+    findings.push(...verdictFindings(wave.name, verdicts, sidNames));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);
     statuses.push({ wave, gpo: gpoState, counts, gate, verdicts });
@@ -177,7 +183,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     next = { wave: wave.name, action: 'start', why: [...filterNotes, ...edit.notes] };
     break;
   }
-  const data: CutoverData = { waves: statuses.map(waveJson), next, principalSid: principalSid ?? null };
+  const data: CutoverData = { waves: statuses.map(waveJson), next, principalSid: principalSid ?? null, sidNames };
   const result: StepResult<CutoverData> = { step: 'cutover', schemaVersion: SCHEMA_VERSION, tool: { name: 'laps-migrate', version: (await import('../../version.js')).VERSION }, generatedAt: now.toISOString(), target: ctx.target, findings, data };
   return {
     result,

@@ -36,6 +36,8 @@ export interface CutoverData {
   /** What this run does next: start a wave, blocked, waiting for a gate, or nothing. */
   next: { wave: string; action: 'start' | 'blocked' | 'waiting' | 'none'; why: string[] };
   principalSid: string | null;
+  /** Names of the SIDs the drift and the policy name (from the directory), for the report and findings. */
+  sidNames?: Record<string, string>;
 }
 
 export function waveJson(s: WaveStatus): WaveJson {
@@ -68,6 +70,11 @@ export function statusLines(statuses: readonly WaveStatus[]): string[] {
   return out;
 }
 
+/** The principal SIDs a wave's drift names (current password or history to another principal). */
+export function driftSids(verdicts: readonly ComputerVerdict[]): string[] {
+  return [...new Set(verdicts.flatMap((v) => v.drift.filter((d) => d.kind === 'history-principal' || d.kind === 'current-principal').flatMap((d) => d.detail.split(' '))))].sort();
+}
+
 export function cutoverText(result: StepResult<CutoverData>, statuses: readonly WaveStatus[], plan: Plan): string[] {
   const lines = [...statusLines(statuses)];
   const n = result.data.next;
@@ -92,7 +99,7 @@ function topReasons(verdicts: readonly ComputerVerdict[], n = 3): string {
 }
 
 /** Findings for what the verdicts of one wave show: failed and stuck computers (warnings), drift (info). */
-export function verdictFindings(wave: string, verdicts: readonly ComputerVerdict[]): Finding[] {
+export function verdictFindings(wave: string, verdicts: readonly ComputerVerdict[], sidNames: Readonly<Record<string, string>> = {}): Finding[] {
   const out: Finding[] = [];
   const failed = verdicts.filter((v) => v.state === 'failed');
   const stuck = verdicts.filter((v) => v.state === 'stuck');
@@ -101,8 +108,8 @@ export function verdictFindings(wave: string, verdicts: readonly ComputerVerdict
   if (stuck.length) out.push({ code: 'CUTOVER_COMPUTERS_STUCK', severity: 'warning', object: wave, message: `wave ${wave}: ${stuck.length} computer(s) wrote nothing past their expiry plus the grace (${names(stuck)}).`, evidence: topReasons(stuck), advice: 'Check that they are online and get the GPO (gpresult /r; events 10003-10005 in the LAPS log); stuck computers count against maxFailures.' });
   const drift = verdicts.filter((v) => v.drift.some((d) => d.kind === 'history-principal' || d.kind === 'current-principal'));
   if (drift.length) {
-    const sids = [...new Set(drift.flatMap((v) => v.drift.filter((d) => d.kind === 'history-principal' || d.kind === 'current-principal').flatMap((d) => d.detail.split(' '))))].sort();
-    out.push({ code: 'CUTOVER_PRINCIPAL_DRIFT', severity: 'info', object: wave, message: `wave ${wave}: ${drift.length} computer(s) hold passwords encrypted to another principal (${names(drift)}).`, evidence: `encrypted to ${sids.map(sidLabel).join(', ')}`, advice: 'Members of the new principal cannot read those passwords; the history entries age out as the devices rotate. Keep the old principal\'s members until then if they may need them.' });
+    const sids = driftSids(drift);
+    out.push({ code: 'CUTOVER_PRINCIPAL_DRIFT', severity: 'info', object: wave, message: `wave ${wave}: ${drift.length} computer(s) hold passwords encrypted to another principal (${names(drift)}).`, evidence: `encrypted to ${sids.map((sid) => sidLabel(sid, sidNames)).join(', ')}`, advice: 'Members of the new principal cannot read those passwords; the history entries age out as the devices rotate. Keep the old principal\'s members until then if they may need them.' });
   }
   return out;
 }
