@@ -29,7 +29,7 @@ import { readWaveComputers, readWaveGpo, type WaveGpoState } from '../cutover/re
 import { verifyComputer, type ComputerVerdict, type WaveExpectation } from '../cutover/verify.js';
 import { resolveWaves, withMembers } from '../cutover/waves.js';
 import { resolveWaveMembers } from '../cutover/wave-members.js';
-import { WavePayloadCheck } from '../cutover/wave-payloads.js';
+import { readFeeding, WavePayloadCheck } from '../cutover/wave-payloads.js';
 import { policyFacts, type LapsGpo, type Tri } from '../emulation/policy.js';
 import type { CleanupComputer, LegacyGpo } from './decide.js';
 
@@ -91,10 +91,7 @@ async function waveVerdicts(ctx: StepContext, dir: Directory, schema: LapsSchema
     const startedAt = gpo.startedAt;
     // the payload check (decryption, the account named) as the cutover makes it, while the wave is read
     const payloads = startedAt && encrypted ? new WavePayloadCheck(dir, configDn, wave.name) : undefined;
-    const computers = await readWaveComputers(dir, schema, wave, waves, now, payloads ? { computer: (c) => payloads.add(c) } : {}).catch(async (e: unknown) => {
-      await payloads?.abort();
-      throw e;
-    });
+    const computers = await readFeeding(payloads, (feed) => readWaveComputers(dir, schema, wave, waves, now, feed));
     await payloads?.finish();
     const x: WaveExpectation = { startedAt, encryption: encrypted, ...(principalSid ? { principalSid } : {}), historySize: encrypted ? cut.policy.historySize : 0, accountName: cut.policy.administratorAccountName, graceDays: cut.graceDays, now };
     const verdicts = computers.map((c) => {

@@ -14,7 +14,7 @@ import { checkPayload, type PayloadOutcome } from './payload-check.js';
 export const PAYLOAD_WORKER_THRESHOLD = 250;
 
 /** Values per batch (about 75 ms of DH work on one core: at the end, when this thread joins in, little is left waiting on a worker). */
-export const BATCH = 125;
+const BATCH = 125;
 /** Batches a worker holds at once: one in work, the next one ready. */
 const IN_FLIGHT = 2;
 
@@ -30,8 +30,8 @@ interface Slot {
 }
 
 /**
- * Decrypts values on worker threads while they are still being read: batches queue here and each
- * worker is kept IN_FLIGHT batches deep. When the caller has nothing left to read (`results`),
+ * Decrypts values on worker threads while they are still being read: values are gathered into
+ * batches of BATCH, which queue here, and each worker is kept IN_FLIGHT batches deep. When the caller has nothing left to read (`results`),
  * this thread takes batches from the queue as well, so the last stretch runs on one more core
  * without one more worker (each costs some 35 MB of RSS). A worker that cannot start or dies
  * costs time, not the check: its batches go back to the queue. Root keys reach the workers as they
@@ -41,6 +41,8 @@ export class PayloadPool {
   private readonly workers: Slot[] = [];
   private readonly batches: Array<Promise<PayloadOutcome[]>> = [];
   private readonly queue: Array<Batch & { id: number }> = [];
+  /** Values added since the last batch went out. */
+  private gathering: Buffer[] = [];
   private readonly keys: RootKey[] = [];
   private readonly cache = new SeedKeyCache();
   private stopped = false;
@@ -90,8 +92,17 @@ export class PayloadPool {
     for (const w of this.workers) if (!w.dead) w.worker.postMessage({ key: rootKeyToJsonObject(key) });
   }
 
-  /** Queues one batch; its outcomes come back in the same order. */
-  check(values: readonly Buffer[]): void {
+  /** Adds one value; `results` gives the outcomes in the order the values were added. */
+  add(value: Buffer): void {
+    this.gathering.push(value);
+    if (this.gathering.length >= BATCH) this.enqueue();
+  }
+
+  /** Queues what has been gathered as one batch. */
+  private enqueue(): void {
+    if (!this.gathering.length) return;
+    const values = this.gathering;
+    this.gathering = [];
     const id = this.batches.length;
     this.batches.push(
       new Promise<PayloadOutcome[]>((resolve) =>
@@ -124,6 +135,7 @@ export class PayloadPool {
    * queue alongside the workers, then the workers are ended.
    */
   async results(): Promise<PayloadOutcome[]> {
+    this.enqueue();
     try {
       while (this.settled < this.batches.length) {
         const batch = this.queue.shift();
@@ -174,7 +186,7 @@ export async function checkPayloads(values: readonly Buffer[], keys: readonly Ro
   if (workers <= 0 || values.length === 0) return checkInThisThread(values, keys);
   const pool = new PayloadPool(workers);
   for (const k of keys) pool.addKey(k);
-  for (let i = 0; i < values.length; i += BATCH) pool.check(values.slice(i, i + BATCH));
+  for (const v of values) pool.add(v);
   return pool.results();
 }
 

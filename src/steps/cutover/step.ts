@@ -12,7 +12,8 @@
  * Windows LAPS GPOs reaching the wave (gpo-reach.ts), the legacy GPO per transition
  * (transition.ts) and the principal's read delegation (principal-read.ts).
  *
- * Not built yet (README "cutover"): decryption of current blobs, the per-OU report bars.
+ * Each wave is one paged read (by OU partition with --parallel) carrying the attributes and the
+ * descriptors; the current blobs are decrypted on a worker while the pages arrive (wave-payloads.ts).
  */
 import { COMPUTER_CLASS_GUID } from '../../laps/attributes.js';
 import { PrincipalResolver, resolvePrincipalName, type Principal } from '../../directory/principals.js';
@@ -37,9 +38,9 @@ import { transitionFindings } from './transition.js';
 import { principalReadFindings, principalReadGaps, principalToken } from './principal-read.js';
 import type { SecurityDescriptor } from '../../security/index.js';
 import { decodeLapsSettings } from '../../laps/gpo-laps-settings.js';
-import { WavePayloadCheck } from './wave-payloads.js';
+import { readFeeding, WavePayloadCheck } from './wave-payloads.js';
 import { cutoverReport, cutoverText, driftSids, statusLines, verdictFindings, waveJson, type CutoverData, type WaveStatus } from './text.js';
-import { countStates, evaluateGate, verifyComputer, type WaveComputer, type WaveExpectation } from './verify.js';
+import { countStates, evaluateGate, verifyComputer, type WaveExpectation } from './verify.js';
 import { resolveWaves, withMembers } from './waves.js';
 import { cutoverWizardForm } from './wizard.js';
 
@@ -83,9 +84,13 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
 
   // --parallel N: N connections page each wave's computers by OU partition (closed with the context)
   const more = ctx.fork && o.parallel > 1 ? await Promise.all(Array.from({ length: o.parallel - 1 }, () => ctx.fork!())) : [];
+  // SIDs named in the report (the policy's, the drift's), each looked up once per run; a failed lookup leaves the SID
   const resolver = new PrincipalResolver(dir, facts.domainDn, facts.netbiosDomain);
   const sidNames: Record<string, string> = {};
-  if (principalSid) for (const [sid, p] of await resolver.resolve([principalSid]).catch(() => new Map<string, Principal>())) sidNames[sid] = p.name;
+  const nameSids = async (sids: string[]) => {
+    if (sids.length) for (const [sid, p] of await resolver.resolve(sids).catch(() => new Map<string, Principal>())) sidNames[sid] = p.name;
+  };
+  if (principalSid) await nameSids([principalSid]);
   const statuses: WaveStatus[] = [];
   let changes: Plan = createPlan('cutover', [], { createdAt: now });
   let next: { wave: string; action: 'start' | 'blocked' | 'waiting' | 'none'; why: string[] } = { wave: '', action: 'none', why: [] };
@@ -106,18 +111,17 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     const descriptors = new Map<string, SecurityDescriptor>();
     const keepDescriptors = !gpoState.startedAt && !o.status && !!principalSid;
     const selfReader = new SelfCoverageReader(guids, facts.domainSid);
-    const computers = await readWaveComputers(dir, schema, wave, waves, now, {
-      descriptor: (dn, sdBytes, sid) => {
-        const { sd, coverage } = selfReader.read(sdBytes, sid);
-        if (keepDescriptors) descriptors.set(dnKey(dn), sd);
-        self.set(dnKey(dn), coverage);
-      },
-      ...(payloads ? { computer: (c: WaveComputer) => payloads.add(c) } : {}),
-      ...(more.length ? { parallel: { more, schemaDn: root.schemaNamingContext } } : {}),
-    }).catch(async (e: unknown) => {
-      await payloads?.abort();
-      throw e;
-    });
+    const computers = await readFeeding(payloads, (feed) =>
+      readWaveComputers(dir, schema, wave, waves, now, {
+        descriptor: (dn, sdBytes, sid) => {
+          const { sd, coverage } = selfReader.read(sdBytes, sid);
+          if (keepDescriptors) descriptors.set(dnKey(dn), sd);
+          self.set(dnKey(dn), coverage);
+        },
+        ...feed,
+        ...(more.length ? { parallel: { more, schemaDn: root.schemaNamingContext } } : {}),
+      }),
+    );
     performance.mark('laps-migrate:cutover-computers-read');
     for (const c of computers) {
       const cov = self.get(dnKey(c.dn));
@@ -127,9 +131,7 @@ async function planCutover(ctx: StepContext, o: CutoverStepOptions): Promise<Pla
     if (payloads) findings.push(...(await payloads.finish()));
     performance.mark('laps-migrate:cutover-payloads-checked');
     const verdicts = computers.map((c) => verifyComputer(c, x));
-    // the principals the drift names, by name (each SID looked up once per run; a lookup failure leaves the SIDs)
-    const drifted = driftSids(verdicts);
-    if (drifted.length) for (const [sid, p] of await resolver.resolve(drifted).catch(() => new Map<string, Principal>())) sidNames[sid] = p.name;
+    await nameSids(driftSids(verdicts));
     findings.push(...verdictFindings(wave.name, verdicts, sidNames));
     const counts = countStates(verdicts);
     const gate = evaluateGate(counts, wave.gates, gpoState.startedAt, now);

@@ -7,7 +7,7 @@ import { kdsMasterRootKeysDn, readRootKey } from '../../directory/kds.js';
 import type { Directory } from '../../directory/types.js';
 import type { RootKey } from '../../dpapi-ng/root-key.js';
 import type { Finding } from '../../model/step-result.js';
-import { BATCH, checkInThisThread, PayloadPool, PAYLOAD_WORKER_THRESHOLD, workerCount } from './payload-pool.js';
+import { checkInThisThread, PayloadPool, PAYLOAD_WORKER_THRESHOLD, workerCount } from './payload-pool.js';
 import { blobHeader, type WaveComputer } from './verify.js';
 
 type KeyState = { state: 'loading'; waiting: WaveComputer[] } | { state: 'ready'; key: RootKey } | { state: 'unreadable'; id: string; computers: WaveComputer[] };
@@ -24,6 +24,7 @@ export class WavePayloadCheck {
   private readonly loads: Array<Promise<void>> = [];
   /** Computers whose blobs are checked, in the order their outcomes will come back. */
   private readonly order: WaveComputer[] = [];
+  /** Computers checked before a pool exists (all of them when the wave stays below the threshold). */
   private pending: WaveComputer[] = [];
   private pool: PayloadPool | undefined;
   private readonly keys: RootKey[] = [];
@@ -59,30 +60,26 @@ export class WavePayloadCheck {
 
   private queue(c: WaveComputer): void {
     this.order.push(c);
-    this.pending.push(c);
-    if (!this.pool && this.order.length >= PAYLOAD_WORKER_THRESHOLD) {
-      const n = workerCount(this.order.length);
-      if (n > 0) {
-        this.pool = new PayloadPool(n);
-        for (const key of this.keys) this.pool.addKey(key);
-      }
+    if (this.pool) {
+      this.pool.add(c.encrypted!);
+      return;
     }
-    if (this.pool && this.pending.length >= BATCH) this.flush();
-  }
-
-  /** Hands what is pending to the pool (below the threshold there is none: finish checks it here). */
-  private flush(): void {
-    if (!this.pool) return;
-    const values = this.pending.map((c) => c.encrypted!);
+    this.pending.push(c);
+    if (this.order.length < PAYLOAD_WORKER_THRESHOLD) return;
+    const n = workerCount(this.order.length);
+    if (n === 0) return;
+    // past the threshold: what waited goes to the pool first (outcomes come back in `order`)
+    this.pool = new PayloadPool(n);
+    for (const key of this.keys) this.pool.addKey(key);
+    for (const p of this.pending) this.pool.add(p.encrypted!);
     this.pending = [];
-    for (let i = 0; i < values.length; i += BATCH) this.pool.check(values.slice(i, i + BATCH));
   }
 
   /** Waits for every outcome; zeroes the root keys (the forest secret is not kept past the check). */
   async finish(): Promise<Finding[]> {
     try {
       await Promise.all(this.loads);
-      this.flush();
+      // below the threshold (or with no worker) the pending blobs are checked here
       const outcomes = this.pool ? await this.pool.results() : checkInThisThread(this.pending.map((c) => c.encrypted!), this.keys);
       this.order.forEach((c, i) => (c.decrypted = outcomes[i]!));
     } finally {
@@ -125,5 +122,18 @@ export class WavePayloadCheck {
       evidence: `KDS root key ${ids.join(', ')} is not readable by the bound account (msKds-RootKeyData: Domain/Enterprise Admins only)`,
       advice: 'Run the cutover as a Domain Admin to also check that each current password decrypts and names the managed account.',
     }];
+  }
+}
+
+/**
+ * Runs a wave's read with `check` fed each computer as its page arrives (when there is a check);
+ * a read that fails stops the check's workers and zeroes its root keys before the error goes on.
+ */
+export async function readFeeding<T>(check: WavePayloadCheck | undefined, read: (feed: { computer?: (c: WaveComputer) => void }) => Promise<T>): Promise<T> {
+  try {
+    return await read(check ? { computer: (c) => check.add(c) } : {});
+  } catch (e) {
+    await check?.abort();
+    throw e;
   }
 }
